@@ -1,0 +1,138 @@
+"""What the engine asks the world to do, and what executors act on.
+
+The engine returns these; the controller commits them to the store and only then hands
+them to an executor (write-ahead).  They live in ``spec`` because both ``engine``
+(producer) and ``executors`` (consumer) use them and neither may import the other.
+Every field is a plain value so an action serialises to JSON for the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Container:
+    """One process to run: a fully substituted Argo container (or script) body."""
+
+    name: str
+    image: str = ""
+    command: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    working_dir: str = ""
+    #: script templates: the ``source`` text, written to a file and passed to ``command``
+    source: str | None = None
+    #: names of ``env`` entries whose values are secrets (never logged or shown)
+    secret_env: tuple[str, ...] = ()
+    #: containerSet: names of containers this one waits for
+    dependencies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VolumeMount:
+    """A workflow-level volume (emptyDir/PVC/volumeClaimTemplate) seen at ``mount_path``."""
+
+    volume: str
+    mount_path: str
+    sub_path: str = ""
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
+class OutputParameter:
+    """An output parameter read from a file after the step ends (``valueFrom.path``)."""
+
+    name: str
+    path: str
+
+
+@dataclass(frozen=True)
+class StartStep:
+    """Start the process(es) of one Pod-type node.
+
+    ``private_paths`` are absolute container paths that must be the step's own (output and
+    input paths, ``workingDir``); ``/tmp`` is always private.
+    """
+
+    workflow_uid: str
+    workflow_name: str
+    node_id: str
+    node_name: str
+    main: Container
+    init_containers: tuple[Container, ...] = ()
+    sidecars: tuple[Container, ...] = ()
+    #: containerSet templates: several containers with ``dependencies`` (``main`` unused)
+    container_set: tuple[Container, ...] = ()
+    volume_mounts: tuple[VolumeMount, ...] = ()
+    private_paths: tuple[str, ...] = ()
+    output_parameters: tuple[OutputParameter, ...] = ()
+    #: daemon templates: the node is Running (and outputs usable) once started
+    daemon: bool = False
+    #: extra facts recorded for provenance (image, template name, ...)
+    labels: tuple[tuple[str, str], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        return asdict(self)
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> StartStep:
+        def container(c: dict[str, Any]) -> Container:
+            return Container(
+                name=c["name"],
+                image=c.get("image", ""),
+                command=tuple(c.get("command", ())),
+                args=tuple(c.get("args", ())),
+                env=tuple((k, v) for k, v in c.get("env", ())),
+                working_dir=c.get("working_dir", ""),
+                source=c.get("source"),
+                secret_env=tuple(c.get("secret_env", ())),
+                dependencies=tuple(c.get("dependencies", ())),
+            )
+
+        return StartStep(
+            workflow_uid=data["workflow_uid"],
+            workflow_name=data["workflow_name"],
+            node_id=data["node_id"],
+            node_name=data["node_name"],
+            main=container(data["main"]),
+            init_containers=tuple(container(c) for c in data.get("init_containers", ())),
+            sidecars=tuple(container(c) for c in data.get("sidecars", ())),
+            container_set=tuple(container(c) for c in data.get("container_set", ())),
+            volume_mounts=tuple(VolumeMount(**v) for v in data.get("volume_mounts", ())),
+            private_paths=tuple(data.get("private_paths", ())),
+            output_parameters=tuple(
+                OutputParameter(**p) for p in data.get("output_parameters", ())
+            ),
+            daemon=bool(data.get("daemon", False)),
+            labels=tuple((k, v) for k, v in data.get("labels", ())),
+        )
+
+
+@dataclass(frozen=True)
+class StopStep:
+    """Stop a running step: SIGTERM, then SIGKILL after ``grace_seconds``."""
+
+    workflow_uid: str
+    node_id: str
+    reason: str = "terminated"
+    grace_seconds: float = 10.0
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """What an executor observed when a step ended (folded into the node by the engine)."""
+
+    node_id: str
+    exit_code: int | None
+    #: stdout with one trailing newline trimmed (Argo's ``outputs.result``)
+    result: str | None = None
+    #: output parameter values read from files; a missing file has no entry
+    parameters: dict[str, str] = field(default_factory=dict)
+    #: Argo-style message for an abnormal end ("executable file not found", signals...)
+    message: str = ""
+    #: the step never started (bad command, lost supervisor...): the node is an Error
+    error: bool = False
