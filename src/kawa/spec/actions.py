@@ -136,3 +136,5 @@ class StepOutcome:
     message: str = ""
     #: the step never started (bad command, lost supervisor...): the node is an Error
     error: bool = False
+    #: containerSet: exit code of each container by name
+    containers: dict[str, int] = field(default_factory=dict)
