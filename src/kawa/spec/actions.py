@@ -28,6 +28,9 @@ class Container:
     secret_env: tuple[str, ...] = ()
     #: containerSet: names of containers this one waits for
     dependencies: tuple[str, ...] = ()
+    #: env values the controller resolves at launch, never stored:
+    #: (env name, "secret" | "configmap", object name, key)
+    env_refs: tuple[tuple[str, str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class StartStep:
                 source=c.get("source"),
                 secret_env=tuple(c.get("secret_env", ())),
                 dependencies=tuple(c.get("dependencies", ())),
+                env_refs=tuple(tuple(r) for r in c.get("env_refs", ())),  # type: ignore[misc]
             )
 
         return StartStep(
@@ -138,3 +142,26 @@ class StepOutcome:
     error: bool = False
     #: containerSet: exit code of each container by name
     containers: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AcquireLocks:
+    """Ask the controller for a node's mutexes and semaphores (Argo ``synchronization``).
+
+    ``semaphores`` holds ``(key, limit_ref)`` pairs where ``limit_ref`` names the
+    ConfigMap key (``configmap/<name>/<key>``) that holds the limit.
+    """
+
+    workflow_uid: str
+    node_id: str
+    mutexes: tuple[str, ...] = ()
+    semaphores: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ReleaseLocks:
+    workflow_uid: str
+    node_id: str
+
+
+Action = StartStep | StopStep | AcquireLocks | ReleaseLocks

@@ -1,0 +1,166 @@
+"""Executing one template invocation: the recursion at the heart of the engine.
+
+Mirrors Argo's ``executeTemplate``: find the node for this name (fulfilled nodes are
+returned as they are), resolve the template, wrap it in a Retry node when it has a
+``retryStrategy``, bind inputs on first sight, then hand over to the module for its kind
+(pods, steps, dag, suspend).  Every call is idempotent: reconcile walks from the root on
+each pass and each function picks up where the stored status left off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from kawa.engine import retries
+from kawa.engine.run import Run
+from kawa.engine.scope import Scope, UnresolvedReference
+from kawa.engine.templates import (
+    Resolved,
+    TemplateError,
+    TemplateScope,
+    bind_inputs,
+    input_values,
+    resolve,
+)
+from kawa.spec.errors import ExpressionError
+from kawa.spec.status import Inputs, NodePhase, NodeStatus, NodeType
+
+_NODE_TYPES = {
+    "container": NodeType.POD,
+    "script": NodeType.POD,
+    "containerSet": NodeType.POD,
+    "resource": NodeType.POD,
+    "data": NodeType.POD,
+    "http": NodeType.HTTP,
+    "plugin": NodeType.PLUGIN,
+    "steps": NodeType.STEPS,
+    "dag": NodeType.DAG,
+    "suspend": NodeType.SUSPEND,
+}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One invocation of a template: who calls it, under which node name, with what."""
+
+    node_name: str
+    display_name: str
+    holder: Mapping[str, Any]
+    scope: TemplateScope
+    globals: Scope
+    arguments: Mapping[str, Any] | None = None
+    boundary_id: str | None = None
+    parent_id: str | None = None
+    #: variables the caller adds (``item``, ``retries``...)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def run_call(run: Run, call: Call) -> NodeStatus:
+    """Drive the node named ``call.node_name`` one step further; return it."""
+    node = run.by_name(call.node_name)
+    if node is not None and node.fulfilled:
+        return node
+    try:
+        resolved = resolve(run, call.holder, call.scope)
+    except TemplateError as error:
+        return fail(run, call, node, NodeType.SKIPPED, str(error))
+    strategy = retries.strategy_for(run, resolved.template)
+    if strategy is not None:
+        from kawa.engine import retry_nodes
+
+        return retry_nodes.execute(run, call, resolved, strategy)
+    return run_body(run, call, resolved, node)
+
+
+def run_body(
+    run: Run, call: Call, resolved: Resolved, node: NodeStatus | None
+) -> NodeStatus:
+    """Create (first time) and advance the node of a template without its retry wrapper."""
+    node_type = _NODE_TYPES.get(resolved.kind)
+    if node_type is None:
+        message = f"Template '{resolved.name}' missing specification"
+        return fail(run, call, node, NodeType.SKIPPED, message)
+    if node is None:
+        try:
+            inputs = bind_inputs(
+                resolved.template, call.arguments, call.globals.with_values(call.extra)
+            )
+        except (TemplateError, UnresolvedReference, ExpressionError) as error:
+            return fail(run, call, None, NodeType.SKIPPED, str(error), resolved)
+        node = run.create(
+            call.node_name,
+            node_type,
+            display_name=call.display_name,
+            template_name=resolved.name if not resolved.ref else None,
+            template_ref=resolved.ref,
+            boundary_id=call.boundary_id,
+            phase=NodePhase.PENDING if node_type is NodeType.POD else NodePhase.RUNNING,
+            parent_id=call.parent_id,
+        )
+        node = run.save(replace(node, inputs=Inputs(parameters=inputs)))
+    scope = template_scope(run, call, node)
+    try:
+        return _dispatch(run, call, resolved, node, scope)
+    except (TemplateError, UnresolvedReference, ExpressionError) as error:
+        current = run.get(node.id)
+        return run.save(current.with_phase(NodePhase.ERROR, run.now, str(error)))
+
+
+def template_scope(run: Run, call: Call, node: NodeStatus) -> Scope:
+    values: dict[str, Any] = dict(call.extra)
+    if node.inputs is not None:
+        values.update(input_values(node.inputs.parameters))
+    values["node.name"] = node.name
+    values["pod.name"] = node.id
+    return call.globals.with_values(values)
+
+
+def _dispatch(
+    run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: Scope
+) -> NodeStatus:
+    kind = resolved.kind
+    if kind in ("container", "script", "containerSet"):
+        from kawa.engine import pods
+
+        return pods.execute(run, call, resolved, node, scope)
+    if kind == "steps":
+        from kawa.engine import steps
+
+        return steps.execute(run, call, resolved, node, scope)
+    if kind == "dag":
+        from kawa.engine import dag
+
+        return dag.execute(run, call, resolved, node, scope)
+    if kind == "suspend":
+        from kawa.engine import suspend
+
+        return suspend.execute(run, call, resolved, node, scope)
+    return run.save(
+        node.with_phase(
+            NodePhase.ERROR, run.now, f"{kind} templates are not supported by the local executor"
+        )
+    )
+
+
+def fail(
+    run: Run,
+    call: Call,
+    node: NodeStatus | None,
+    node_type: NodeType,
+    message: str,
+    resolved: Resolved | None = None,
+) -> NodeStatus:
+    """Mark (creating if needed) the node as Error with ``message``."""
+    if node is None:
+        node = run.create(
+            call.node_name,
+            node_type,
+            display_name=call.display_name,
+            template_name=resolved.name if resolved and not resolved.ref else None,
+            template_ref=resolved.ref if resolved else None,
+            boundary_id=call.boundary_id,
+            parent_id=call.parent_id,
+        )
+    return run.save(node.with_phase(NodePhase.ERROR, run.now, message))

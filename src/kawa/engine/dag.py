@@ -1,0 +1,494 @@
+"""DAG templates: tasks start when what they depend on allows it.
+
+As in Argo: a task waits until every task its ``depends`` (or ``dependencies``) names is
+fulfilled; then a false ``depends`` makes it Omitted and a false ``when`` Skipped.  A loop
+task is a TaskGroup node ``dag.task`` with children ``dag.task(i:item)``.  With
+``failFast`` (the default) no new task starts after an unexpected failure, and the DAG
+fails with "template has failed or errored children and failFast enabled" once running
+tasks end.  The DAG's phase follows Argo's ``assessDAGPhase``: each target task (``target``,
+or every task nothing depends on) takes its own phase, an Omitted one its parent branch's;
+any Failed/Error target fails the DAG.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+from kawa.engine import hooks, loops, naming, outputs, references
+from kawa.engine.calls import Call, run_call
+from kawa.engine.run import Run
+from kawa.engine.scope import WHEN_PREFIXES, Scope, UnresolvedReference, render, substitute
+from kawa.engine.templates import Resolved
+from kawa.spec.errors import ExpressionError, KawaError
+from kawa.spec.expressions import depends as depends_logic
+from kawa.spec.expressions import govaluate
+from kawa.spec.status import NodePhase, NodeStatus, NodeType
+
+FAIL_FAST_MESSAGE = "template has failed or errored children and failFast enabled"
+
+
+@dataclass(frozen=True)
+class Graph:
+    """The static shape of a DAG template: order, dependencies, targets."""
+
+    tasks: Mapping[str, Mapping[str, Any]]
+    order: tuple[str, ...]
+    dependencies: Mapping[str, tuple[str, ...]]
+    expressions: Mapping[str, str]
+    targets: tuple[str, ...]
+
+
+def execute(
+    run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: Scope
+) -> NodeStatus:
+    graph = _graph(resolved.template["dag"])
+    wanted = _closure(graph, _targets(graph, resolved.template["dag"], scope))
+    values: dict[str, Any] = {}
+    fail_fast = bool(resolved.template.get("failFast"))
+    stopped = False
+    limit = resolved.template.get("parallelism")
+    running = 0
+    for name in graph.order:
+        task_node = run.by_name(naming.task(node.name, name))
+        if task_node is not None and not task_node.fulfilled:
+            running += 1
+    pending = False
+    for name in graph.order:
+        if name not in wanted:
+            continue
+        task = graph.tasks[name]
+        node_name = naming.task(node.name, name)
+        existing = run.by_name(node_name)
+        if existing is not None and existing.fulfilled and not hooks.hooks_of(task):
+            values.update(_task_values(run, name, existing, resolved))
+            stopped = stopped or (fail_fast and _failed(existing, task))
+            continue
+        parents: list[str] = []
+        if existing is None:
+            if stopped:
+                continue
+            ready, holds = _dependencies_ready(run, node, graph, name)
+            if not ready or (limit is not None and running >= int(limit)):
+                pending = True
+                continue
+            parents = _parents(run, node, graph, name)
+            if not holds:
+                omitted = _omit(run, node, node_name, name, task)
+                _link(run, parents, omitted.id)
+                values.update(_task_values(run, name, omitted, resolved))
+                continue
+        task_scope = scope.with_values(values)
+        try:
+            current = _run_task(
+                run, call, resolved, node, name, task, task_scope, existing, parents
+            )
+        except UnresolvedReference:
+            pending = True
+            continue
+        if existing is None and not current.fulfilled:
+            running += 1
+        values.update(_task_values(run, name, run.get(current.id), resolved))
+        if not current.fulfilled and not current.daemoned:
+            pending = True
+            continue
+        stopped = stopped or (fail_fast and _failed(current, task))
+        current = hooks.after_step(
+            run, call, resolved, node, current, task, task_scope, prefix="tasks"
+        )
+        if not current.fulfilled and not current.daemoned:
+            pending = True
+    if pending:
+        return run.get(node.id)
+    from kawa.engine.pods import end_daemons
+
+    end_daemons(run, node.id)
+    if stopped:
+        return run.save(run.get(node.id).with_phase(NodePhase.FAILED, run.now, FAIL_FAST_MESSAGE))
+    return _assess(run, resolved, node, graph, wanted, scope.with_values(values))
+
+
+def _omit(
+    run: Run, dag_node: NodeStatus, node_name: str, name: str, task: Mapping[str, Any]
+) -> NodeStatus:
+    return run.create(
+        node_name,
+        NodeType.SKIPPED,
+        display_name=name,
+        template_name=task.get("template"),
+        template_ref=task.get("templateRef"),
+        boundary_id=dag_node.id,
+        phase=NodePhase.OMITTED,
+        message="omitted: depends condition not met",
+    )
+
+
+def _run_task(
+    run: Run,
+    call: Call,
+    resolved: Resolved,
+    dag_node: NodeStatus,
+    name: str,
+    task: Mapping[str, Any],
+    scope: Scope,
+    existing: NodeStatus | None,
+    parents: list[str],
+) -> NodeStatus:
+    node_name = naming.task(dag_node.name, name)
+    if existing is None:
+        when = task.get("when")
+        if when is not None and str(when).strip():
+            text = render(str(when), scope, prefixes=WHEN_PREFIXES)
+            try:
+                holds = govaluate.evaluate_when(text)
+            except ExpressionError as error:
+                return _error(run, dag_node, node_name, name, task, parents, str(error))
+            if not holds:
+                skipped = run.create(
+                    node_name,
+                    NodeType.SKIPPED,
+                    display_name=name,
+                    template_name=task.get("template"),
+                    template_ref=task.get("templateRef"),
+                    boundary_id=dag_node.id,
+                    phase=NodePhase.SKIPPED,
+                    message=f"when '{text}' evaluated false",
+                )
+                _link(run, parents, skipped.id)
+                return skipped
+    if loops.has_loop(task):
+        return _run_loop(run, call, resolved, dag_node, name, task, scope, existing, parents)
+    try:
+        arguments = substitute(task.get("arguments") or {}, scope)
+    except (UnresolvedReference, ExpressionError) as error:
+        return _error(run, dag_node, node_name, name, task, parents, _absent(str(error)))
+    child = run_call(
+        run,
+        Call(
+            node_name=node_name,
+            display_name=name,
+            holder=task,
+            scope=resolved.scope,
+            globals=call.globals,
+            arguments=arguments,
+            boundary_id=dag_node.id,
+        ),
+    )
+    if existing is None:
+        _link(run, parents, child.id)
+    return run.get(child.id)
+
+
+def _run_loop(
+    run: Run,
+    call: Call,
+    resolved: Resolved,
+    dag_node: NodeStatus,
+    name: str,
+    task: Mapping[str, Any],
+    scope: Scope,
+    existing: NodeStatus | None,
+    parents: list[str],
+) -> NodeStatus:
+    node_name = naming.task(dag_node.name, name)
+    group = existing
+    if group is None:
+        group = run.create(
+            node_name,
+            NodeType.TASK_GROUP,
+            display_name=name,
+            template_name=task.get("template"),
+            template_ref=task.get("templateRef"),
+            boundary_id=dag_node.id,
+            phase=NodePhase.RUNNING,
+        )
+        _link(run, parents, group.id)
+    try:
+        items = loops.items(task, scope)
+    except (KawaError, ValueError) as error:
+        return run.save(group.with_phase(NodePhase.ERROR, run.now, str(error)))
+    if not items:
+        return run.save(group.with_phase(NodePhase.SKIPPED, run.now, "Skipped, empty params"))
+    children: list[NodeStatus] = []
+    for index, item in enumerate(items):
+        body = loops.expand(task, item, scope)
+        item_scope = scope.with_values(loops.item_values(item))
+        try:
+            arguments = substitute(body.get("arguments") or {}, item_scope)
+        except (UnresolvedReference, ExpressionError) as error:
+            return run.save(group.with_phase(NodePhase.ERROR, run.now, str(error)))
+        child = run_call(
+            run,
+            Call(
+                node_name=naming.loop_child(node_name, index, item),
+                display_name=naming.loop_child(name, index, item),
+                holder=body,
+                scope=resolved.scope,
+                globals=call.globals,
+                arguments=arguments,
+                boundary_id=dag_node.id,
+                parent_id=group.id,
+                extra=loops.item_values(item),
+            ),
+        )
+        children.append(child)
+    group = run.get(group.id)
+    if not all(c.fulfilled for c in children):
+        return group
+    failed = [c for c in children if c.phase.failed_or_error]
+    if failed:
+        worst = references.aggregate_phase(failed)
+        return run.save(group.with_phase(worst, run.now, f"child '{failed[0].id}' failed"))
+    return run.save(group.with_phase(NodePhase.SUCCEEDED, run.now))
+
+
+def _error(
+    run: Run,
+    dag_node: NodeStatus,
+    node_name: str,
+    name: str,
+    task: Mapping[str, Any],
+    parents: list[str],
+    message: str,
+) -> NodeStatus:
+    node = run.by_name(node_name)
+    if node is None:
+        node = run.create(
+            node_name,
+            NodeType.POD,
+            display_name=name,
+            template_name=task.get("template"),
+            template_ref=task.get("templateRef"),
+            boundary_id=dag_node.id,
+        )
+        _link(run, parents, node.id)
+    return run.save(node.with_phase(NodePhase.ERROR, run.now, message))
+
+
+def _absent(message: str) -> str:
+    if "failed to resolve" in message:
+        return f"{message}: the output of a Skipped or Omitted task is absent (absent optional)"
+    return message
+
+
+def _link(run: Run, parents: list[str], child_id: str) -> None:
+    for parent in parents:
+        run.link(parent, child_id)
+
+
+def _parents(run: Run, dag_node: NodeStatus, graph: Graph, name: str) -> list[str]:
+    deps = graph.dependencies[name]
+    if not deps:
+        return [dag_node.id]
+    ids: list[str] = []
+    for dep in deps:
+        dep_node = run.by_name(naming.task(dag_node.name, dep))
+        if dep_node is not None:
+            ids.extend(outputs.outbound_of(run, dep_node))
+    return ids
+
+
+def _dependencies_ready(
+    run: Run, dag_node: NodeStatus, graph: Graph, name: str
+) -> tuple[bool, bool]:
+    """(all dependencies settled, the depends expression holds)."""
+    outcomes: dict[str, depends_logic.TaskOutcome] = {}
+    for dep in graph.dependencies[name]:
+        dep_node = run.by_name(naming.task(dag_node.name, dep))
+        if dep_node is None:
+            return False, False
+        if not dep_node.fulfilled and not dep_node.daemoned:
+            return False, False
+        outcomes[dep] = _outcome(run, dep_node)
+    expression = graph.expressions.get(name)
+    if not expression:
+        return True, True
+    parsed = depends_logic.parse_depends(expression)
+    return True, parsed.evaluate(lambda task: outcomes[task])
+
+
+def _outcome(run: Run, node: NodeStatus) -> depends_logic.TaskOutcome:
+    children: tuple[str, ...] = ()
+    if node.type is NodeType.TASK_GROUP:
+        children = tuple(str(run.get(c).phase) for c in node.children if c in run.nodes)
+    return depends_logic.TaskOutcome(
+        phase=str(node.phase), daemoned=node.daemoned, children=children
+    )
+
+
+def _task_values(run: Run, name: str, node: NodeStatus, resolved: Resolved) -> dict[str, Any]:
+    prefix = f"tasks.{name}"
+    if node.type is NodeType.TASK_GROUP:
+        values = references.loop_values(prefix, [run.get(c) for c in node.children])
+        values.update({f"{prefix}.status": str(node.phase), f"{prefix}.id": node.id})
+        return values
+    defaults: dict[str, str] = {}
+    if node.phase in (NodePhase.SKIPPED, NodePhase.OMITTED):
+        defaults = _defaults_of(run, node, resolved)
+    return references.node_values(prefix, node, defaults)
+
+
+def _defaults_of(run: Run, node: NodeStatus, resolved: Resolved) -> dict[str, str]:
+    from kawa.engine.templates import TemplateError, by_name
+
+    if not node.template_name:
+        return {}
+    try:
+        template = by_name(run, node.template_name, resolved.scope)
+    except TemplateError:
+        return {}
+    return outputs.output_defaults(template)
+
+
+def _failed(node: NodeStatus, task: Mapping[str, Any]) -> bool:
+    return node.phase.failed_or_error and not _continue(task, node.phase)
+
+
+def _assess(
+    run: Run,
+    resolved: Resolved,
+    node: NodeStatus,
+    graph: Graph,
+    wanted: set[str],
+    scope: Scope,
+) -> NodeStatus:
+    phases = _branch_phases(run, node, graph, wanted)
+    targets = [t for t in _targets(graph, resolved.template["dag"], scope) if t in wanted]
+    outbound: list[str] = []
+    result = NodePhase.SUCCEEDED
+    message = ""  # Argo leaves a failed DAG without a message
+    for target in targets:
+        phase = phases.get(target, NodePhase.SUCCEEDED)
+        target_node = run.by_name(naming.task(node.name, target))
+        if target_node is not None:
+            outbound.extend(outputs.outbound_of(run, target_node))
+        if phase.failed_or_error and result is NodePhase.SUCCEEDED:
+            task = graph.tasks[target]
+            if target_node is None or not _continue(task, target_node.phase):
+                result = phase
+    current = run.get(node.id)
+    if result is NodePhase.SUCCEEDED:
+        try:
+            produced = outputs.template_outputs(resolved.template, scope)
+        except (KawaError, ValueError) as error:
+            return run.save(current.with_phase(NodePhase.ERROR, run.now, str(error)))
+        current = replace(current, outputs=produced)
+    current = replace(current, outbound_nodes=tuple(dict.fromkeys(outbound)))
+    return run.save(current.with_phase(result, run.now, message))
+
+
+def _continue(task: Mapping[str, Any], phase: NodePhase) -> bool:
+    continue_on = task.get("continueOn") or {}
+    if phase is NodePhase.FAILED:
+        return bool(continue_on.get("failed"))
+    return bool(continue_on.get("error"))
+
+
+def _branch_phases(
+    run: Run, node: NodeStatus, graph: Graph, wanted: set[str]
+) -> dict[str, NodePhase]:
+    """Each task's phase, Omitted tasks inheriting their parent branch's (assessDAGPhase)."""
+    phases: dict[str, NodePhase] = {}
+    for name in graph.order:
+        if name not in wanted:
+            continue
+        task_node = run.by_name(naming.task(node.name, name))
+        if task_node is None:
+            continue
+        if task_node.phase is not NodePhase.OMITTED:
+            phases[name] = task_node.phase
+            continue
+        inherited = NodePhase.SUCCEEDED
+        for dep in graph.dependencies[name]:
+            if dep in phases:
+                inherited = phases[dep]
+                break
+        phases[name] = inherited
+    return phases
+
+
+def _targets(graph: Graph, dag: Mapping[str, Any], scope: Scope) -> tuple[str, ...]:
+    target = dag.get("target")
+    if target:
+        text = substitute(str(target), scope, strict=False)
+        return tuple(t for t in text.replace(",", " ").split() if t)
+    return graph.targets
+
+
+def _closure(graph: Graph, targets: tuple[str, ...]) -> set[str]:
+    wanted: set[str] = set()
+    stack = [t for t in targets if t in graph.tasks]
+    while stack:
+        name = stack.pop()
+        if name in wanted:
+            continue
+        wanted.add(name)
+        stack.extend(graph.dependencies[name])
+    return wanted
+
+
+def _graph(dag: Mapping[str, Any]) -> Graph:
+    return _graph_cached(_Key(dag))
+
+
+class _Key:
+    """Identity-keyed wrapper so a template's graph is computed once per spec object."""
+
+    __slots__ = ("dag",)
+
+    def __init__(self, dag: Mapping[str, Any]) -> None:
+        self.dag = dag
+
+    def __hash__(self) -> int:
+        return id(self.dag)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Key) and other.dag is self.dag
+
+
+@lru_cache(maxsize=256)
+def _graph_cached(key: _Key) -> Graph:
+    tasks = {str(t["name"]): t for t in key.dag.get("tasks") or []}
+    dependencies: dict[str, tuple[str, ...]] = {}
+    expressions: dict[str, str] = {}
+    for name, task in tasks.items():
+        if task.get("depends"):
+            parsed = depends_logic.parse_depends(str(task["depends"]))
+            dependencies[name] = tuple(sorted(parsed.tasks))
+            expressions[name] = str(task["depends"])
+        else:
+            deps = tuple(str(d) for d in task.get("dependencies") or [])
+            dependencies[name] = deps
+            if deps:
+                continue_on = {d: (tasks.get(d) or {}).get("continueOn") or {} for d in deps}
+                expressions[name] = depends_logic.from_dependencies(list(deps), continue_on)
+    order = _topological(tasks, dependencies)
+    depended = {d for deps in dependencies.values() for d in deps}
+    targets = tuple(n for n in order if n not in depended)
+    return Graph(tasks, order, dependencies, expressions, tuple(sorted(targets)))
+
+
+def _topological(
+    tasks: Mapping[str, Any], dependencies: Mapping[str, tuple[str, ...]]
+) -> tuple[str, ...]:
+    order: list[str] = []
+    seen: set[str] = set()
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen or name not in tasks:
+            return
+        if name in visiting:
+            raise KawaError(f"dependency cycle at task {name!r}")
+        visiting.add(name)
+        for dep in dependencies[name]:
+            visit(dep)
+        visiting.discard(name)
+        seen.add(name)
+        order.append(name)
+
+    for name in tasks:
+        visit(name)
+    return tuple(order)

@@ -1,0 +1,63 @@
+"""Workflow-wide variables: ``workflow.*`` as Argo defines them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from kawa.engine.scope import Scope
+from kawa.spec.status import format_time
+from kawa.spec.workflow import Workflow
+
+_TIME_PARTS = "YmdHMSyBbAaIpjUWZze"
+
+
+def global_scope(workflow: Workflow, extra: dict[str, Any] | None = None) -> Scope:
+    spec = workflow.spec
+    values: dict[str, Any] = {
+        "workflow.name": workflow.name,
+        "workflow.namespace": workflow.namespace,
+        "workflow.uid": workflow.uid,
+        "workflow.mainEntrypoint": spec.get("entrypoint", ""),
+        "workflow.serviceAccountName": spec.get("serviceAccountName", ""),
+    }
+    if spec.get("priority") is not None:
+        values["workflow.priority"] = str(spec["priority"])
+    created = workflow.created_at
+    values["workflow.creationTimestamp"] = format_time(created)
+    values["workflow.creationTimestamp.RFC3339"] = format_time(created)
+    values["workflow.creationTimestamp.s"] = str(int(created.timestamp()))
+    for part in _TIME_PARTS:
+        values[f"workflow.creationTimestamp.{part}"] = created.strftime(f"%{part}")
+    params = (spec.get("arguments") or {}).get("parameters") or []
+    listed = []
+    for p in params:
+        value = p.get("value", p.get("default"))
+        if value is not None:
+            values[f"workflow.parameters.{p['name']}"] = _text(value)
+        listed.append({"name": p["name"], "value": _text(value) if value is not None else ""})
+    values["workflow.parameters.json"] = json.dumps(listed, separators=(",", ":"))
+    for key, value in workflow.labels.items():
+        values[f"workflow.labels.{key}"] = value
+    values["workflow.labels.json"] = json.dumps(dict(workflow.labels), separators=(",", ":"))
+    for key, value in workflow.annotations.items():
+        values[f"workflow.annotations.{key}"] = value
+    values["workflow.annotations.json"] = json.dumps(
+        dict(workflow.annotations), separators=(",", ":")
+    )
+    outputs = workflow.status.outputs
+    if outputs is not None:
+        for param in outputs.parameters:
+            if param.value is not None:
+                values[f"workflow.outputs.parameters.{param.name}"] = param.value
+    if extra:
+        values.update(extra)
+    return Scope(values)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)

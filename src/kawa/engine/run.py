@@ -1,0 +1,139 @@
+"""The working state of one reconcile, and the Decision it returns.
+
+``reconcile`` copies the node map once into a ``Run``, the template-executing functions
+replace nodes in that copy (nodes themselves stay frozen) and record actions, and the
+``Run`` is frozen again into a ``Decision``.  The input workflow is never modified, so the
+engine stays a pure function of (workflow, now).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from kawa.engine import naming
+from kawa.spec.actions import Action, StartStep
+from kawa.spec.status import NodePhase, NodeStatus, NodeType, WorkflowStatus
+from kawa.spec.workflow import Workflow
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What reconcile decided: the new status, what to do now, and when to look again."""
+
+    status: WorkflowStatus
+    actions: tuple[Action, ...] = ()
+    wake_at: datetime | None = None
+
+
+class Run:
+    """Mutable scratch space of a single reconcile (never escapes it)."""
+
+    def __init__(self, workflow: Workflow, now: datetime) -> None:
+        self.workflow = workflow
+        self.now = now
+        self.nodes: dict[str, NodeStatus] = dict(workflow.status.nodes)
+        self.actions: list[Action] = []
+        self.wake_at: datetime | None = None
+        #: pods started in this reconcile, by boundary, for parallelism accounting
+        self.started_now = 0
+        self.global_outputs: dict[str, str] = {}
+        #: something changed that a second walk from the root would act on
+        self.repass = False
+        self._active: int | None = None
+
+    @property
+    def name(self) -> str:
+        return self.workflow.name
+
+    @property
+    def spec(self) -> Mapping[str, Any]:
+        return self.workflow.spec
+
+    def id_of(self, node_name: str) -> str:
+        return naming.node_id(self.workflow.name, node_name)
+
+    def by_name(self, node_name: str) -> NodeStatus | None:
+        return self.nodes.get(self.id_of(node_name))
+
+    def get(self, node_id: str) -> NodeStatus:
+        return self.nodes[node_id]
+
+    def save(self, node: NodeStatus) -> NodeStatus:
+        self.nodes[node.id] = node
+        return node
+
+    def create(
+        self,
+        node_name: str,
+        node_type: NodeType,
+        *,
+        display_name: str,
+        template_name: str | None = None,
+        template_ref: Mapping[str, Any] | None = None,
+        boundary_id: str | None = None,
+        phase: NodePhase = NodePhase.PENDING,
+        message: str = "",
+        parent_id: str | None = None,
+    ) -> NodeStatus:
+        node = NodeStatus(
+            id=self.id_of(node_name),
+            name=node_name,
+            display_name=display_name,
+            type=node_type,
+            phase=phase,
+            template_name=template_name,
+            template_ref=template_ref,
+            boundary_id=boundary_id or None,
+            message=message,
+            started_at=self.now,
+            finished_at=self.now if phase.fulfilled else None,
+        )
+        self.save(node)
+        if parent_id is not None:
+            self.link(parent_id, node.id)
+        return node
+
+    def link(self, parent_id: str, child_id: str) -> None:
+        parent = self.nodes.get(parent_id)
+        if parent is not None:
+            self.save(parent.with_child(child_id))
+
+    def emit(self, action: Action) -> None:
+        if isinstance(action, StartStep):
+            self.started_now += 1
+            if self._active is not None:
+                self._active += 1
+        self.actions.append(action)
+
+    def wake(self, at: datetime) -> None:
+        if self.wake_at is None or at < self.wake_at:
+            self.wake_at = at
+
+    def active_launched(self) -> int:
+        """Pods whose process was asked to start and has not ended (workflow parallelism)."""
+        if self._active is None:
+            self._active = sum(
+                1
+                for node in self.nodes.values()
+                if node.private.get("launched") and not node.phase.fulfilled
+            )
+        return self._active
+
+    def pod_finished(self) -> None:
+        if self._active is not None:
+            self._active -= 1
+
+    def active_pods(self, boundary_id: str | None = None) -> int:
+        """Pods Pending/Running (in a boundary, or the whole workflow)."""
+        count = 0
+        for node in self.nodes.values():
+            if node.type is not NodeType.POD or node.phase.fulfilled:
+                continue
+            if node.private.get("waiting"):
+                continue
+            if boundary_id is None or node.boundary_id == boundary_id:
+                count += 1
+        return count

@@ -1,0 +1,129 @@
+"""Variables visible to a template, and Argo's ``{{...}}`` substitution.
+
+Argo keeps a flat map of dotted names (``inputs.parameters.x``, ``steps.a.outputs.result``,
+``workflow.name``) and replaces ``{{name}}`` tags textually; ``{{= expr}}`` tags are
+evaluated by expr-lang over the same names, nested into maps.  A ``Scope`` is that flat map.
+Unresolved simple tags whose prefix kawa knows (``inputs.``, ``steps.``, ...) are an error
+where Argo reports "failed to resolve"; other unknown tags are left as written, as Argo does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from kawa.spec.errors import ExpressionError, KawaError
+from kawa.spec.expressions import expr, tags
+
+#: prefixes whose unresolved references are an error rather than literal text
+STRICT_PREFIXES = ("inputs.", "steps.", "tasks.", "workflow.parameters.", "item")
+#: in ``when``, only sibling references must resolve (Argo waits for them); the rest stays
+WHEN_PREFIXES = ("steps.", "tasks.")
+
+
+class UnresolvedReference(KawaError):
+    def __init__(self, reference: str) -> None:
+        self.reference = reference
+        super().__init__(f"failed to resolve {{{{{reference}}}}}")
+
+
+class Scope:
+    """A flat, immutable-by-convention map of variable name -> value."""
+
+    __slots__ = ("_env", "values")
+
+    def __init__(self, values: Mapping[str, Any] | None = None) -> None:
+        self.values: dict[str, Any] = dict(values or {})
+        self._env: dict[str, Any] | None = None
+
+    def with_values(self, more: Mapping[str, Any]) -> Scope:
+        merged = dict(self.values)
+        merged.update(more)
+        return Scope(merged)
+
+    def get(self, name: str) -> Any:
+        return self.values.get(name)
+
+    def env(self) -> dict[str, Any]:
+        """Nested view for expr-lang: ``{"inputs": {"parameters": {...}}, ...}``."""
+        if self._env is None:
+            self._env = expr.nest(self.values)
+        return self._env
+
+
+def to_text(value: Any) -> str:
+    """How a value appears once substituted into a string (Go's JSON for non-strings)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(value, separators=(",", ":"))
+
+
+def evaluate(source: str, scope: Scope) -> Any:
+    return expr.evaluate(source, scope.env())
+
+
+def render(
+    text: str, scope: Scope, *, strict: bool = True, prefixes: tuple[str, ...] = STRICT_PREFIXES
+) -> str:
+    """Substitute every tag of ``text``; raise UnresolvedReference for known-but-missing."""
+    if "{{" not in text:
+        return text
+
+    def simple(name: str) -> str | None:
+        value = scope.values.get(name)
+        if value is None:
+            if strict and name.startswith(prefixes):
+                raise UnresolvedReference(name)
+            return None
+        return to_text(value)
+
+    def expression(source: str) -> str | None:
+        try:
+            value = evaluate(source, scope)
+        except ExpressionError:
+            if not strict:
+                return None
+            raise
+        if value is None:
+            raise ExpressionError("expression evaluated to nil", source)
+        return to_text(value)
+
+    return tags.render(text, simple, expression)
+
+
+def substitute(value: Any, scope: Scope, *, strict: bool = True, skip: Iterable[str] = ()) -> Any:
+    """Substitute tags in every string of a JSON-like tree (keys in ``skip`` untouched)."""
+    skipped = frozenset(skip)
+    if isinstance(value, str):
+        return render(value, scope, strict=strict)
+    if isinstance(value, list):
+        return [substitute(v, scope, strict=strict) for v in value]
+    if isinstance(value, dict):
+        return {
+            k: v if k in skipped else substitute(v, scope, strict=strict) for k, v in value.items()
+        }
+    return value
+
+
+def references(value: Any) -> set[str]:
+    """Every simple tag name used anywhere in a JSON-like tree."""
+    found: set[str] = set()
+    if isinstance(value, str):
+        if "{{" in value:
+            found.update(t.text for t in tags.find_tags(value) if t.kind == "simple")
+    elif isinstance(value, list):
+        for v in value:
+            found |= references(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            found |= references(v)
+    return found

@@ -1,0 +1,167 @@
+"""Give a step its own view of the file system with a mount namespace.
+
+A pool child (see ``loop``) prepares a generic view before it knows its step:
+
+1. ``unshare(CLONE_NEWNS)``; make every mount a slave (host mounts still propagate in,
+   nothing propagates out);
+2. mount a tmpfs on the fork server's ``root`` directory; inside it, recreate each
+   top-level entry of the host's ``/``: symlinks as symlinks, directories and files as
+   recursive bind mounts of the host's, ``/tmp`` as an empty mountpoint;
+3. put ``/argosay`` (a symlink to the shim) in it.
+
+When the step arrives, :func:`apply_mounts` follows the plan the controller made
+(``kawa.executors.local.plan``): bind the node's ``tmp`` at ``/tmp``, overlay host
+directories in which private paths or volume mountpoints must appear (the overlay's
+upper dir is in the node dir, so the host's directory is never written), bind private
+directories and volumes, then ``chroot`` into the view.
+
+Q: Why a tmpfs root instead of the host's ``/``?  A: New top-level paths (``/workspace``,
+``/foo``) need mountpoints; in a tmpfs they cost nothing and vanish with the namespace,
+and nothing is ever created in the host's ``/``.
+
+Q: Is this a security boundary?  A: No.  ``chroot`` in a mount namespace keeps steps from
+colliding; it does not contain a hostile root process.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from typing import Any
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUSER = 0x10000000
+MS_RDONLY = 0x1
+MS_NOSUID = 0x2
+MS_NODEV = 0x4
+MS_REMOUNT = 0x20
+MS_BIND = 0x1000
+MS_REC = 0x4000
+MS_SLAVE = 0x80000
+MNT_DETACH = 0x2
+
+_libc: Any = None
+
+
+def _lib() -> Any:
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(None, use_errno=True)
+        _libc.mount.argtypes = [
+            ctypes.c_char_p,
+            ctypes.c_char_p,
+            ctypes.c_char_p,
+            ctypes.c_ulong,
+            ctypes.c_char_p,
+        ]
+        _libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
+        _libc.unshare.argtypes = [ctypes.c_int]
+    return _libc
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _b(s: str | None) -> bytes | None:
+    return None if s is None else os.fsencode(s)
+
+
+def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str = "") -> None:
+    lib = _lib()
+    result = lib.mount(_b(source), _b(target), _b(fstype), flags, _b(data) if data else None)
+    _check(result, f"mount {source or fstype} on {target}")
+
+
+def unshare(flags: int) -> None:
+    _check(_lib().unshare(flags), "unshare")
+
+
+def enter_user_namespace(uid: int, gid: int) -> None:
+    """Become root-equivalent in a new user namespace mapping our own uid/gid to itself.
+
+    Mounts then need no privilege on the host; after exec the step runs with its usual
+    uid and no capabilities.
+    """
+    unshare(CLONE_NEWUSER)
+    with open("/proc/self/setgroups", "w") as f:
+        f.write("deny")
+    with open("/proc/self/uid_map", "w") as f:
+        f.write(f"{uid} {uid} 1")
+    with open("/proc/self/gid_map", "w") as f:
+        f.write(f"{gid} {gid} 1")
+
+
+def host_top_level() -> list[tuple[str, str, str]]:
+    """The host's ``/`` as (name, kind, symlink target); computed once per fork server."""
+    entries = []
+    for name in sorted(os.listdir("/")):
+        path = "/" + name
+        if os.path.islink(path):
+            entries.append((name, "link", os.readlink(path)))
+        elif os.path.isdir(path):
+            entries.append((name, "dir", ""))
+        else:
+            entries.append((name, "file", ""))
+    return entries
+
+
+def prepare_root(root: str, top: list[tuple[str, str, str]], argosay: str) -> None:
+    """Steps 1-3 of the module docstring, in the calling (freshly forked) process."""
+    unshare(CLONE_NEWNS)
+    mount(None, "/", None, MS_REC | MS_SLAVE)
+    mount("tmpfs", root, "tmpfs", MS_NOSUID, "mode=0755")
+    # bind the top-level dir holding ``root`` first, while the tmpfs is still empty, and
+    # drop the copy of the tmpfs it drags in (a view of the view is of no use)
+    holder = root.split("/")[1]
+    ordered = sorted(top, key=lambda e: e[0] != holder)
+    for name, kind, target in ordered:
+        path = f"{root}/{name}"
+        if name == "argosay":
+            continue
+        if kind == "link":
+            os.symlink(target, path)
+        elif name == "tmp":
+            os.mkdir(path, 0o1777)
+        elif kind == "dir":
+            os.mkdir(path)
+            mount("/" + name, path, None, MS_BIND | MS_REC)
+            if name == holder:
+                _lib().umount2(_b(root + root), MNT_DETACH)
+        else:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o644))
+            mount("/" + name, path, None, MS_BIND | MS_REC)
+    os.symlink(argosay, f"{root}/argosay")
+
+
+def apply_mounts(root: str, mounts: list[dict[str, Any]]) -> None:
+    """Carry out a step's mount plan inside ``root`` (see ``plan.Mount`` for the kinds)."""
+    for m in mounts:
+        target = root + m["path"]
+        kind = m["kind"]
+        if kind == "overlay":
+            os.makedirs(m["upper"], exist_ok=True)
+            os.makedirs(m["work"], exist_ok=True)
+            options = f"lowerdir={_escape(m['lower'])},upperdir={_escape(m['upper'])}"
+            options += f",workdir={_escape(m['work'])}"
+            mount("overlay", target, "overlay", 0, options)
+            continue
+        os.makedirs(m["source"], exist_ok=True)
+        os.makedirs(target, exist_ok=True)
+        mount(m["source"], target, None, MS_BIND | (MS_REC if kind == "visible" else 0))
+        if m.get("read_only"):
+            mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+
+
+def _escape(path: str) -> str:
+    if any(c in path for c in ",:\\"):
+        raise OSError(f"cannot use {path!r} in an overlay mount (it contains , : or \\)")
+    return path
+
+
+def enter_root(root: str, cwd: str) -> None:
+    os.chroot(root)
+    os.makedirs(cwd, exist_ok=True)
+    os.chdir(cwd)

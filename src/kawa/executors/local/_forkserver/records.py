@@ -1,0 +1,144 @@
+"""The node directory: where a step's facts live so that any later kawa can read them.
+
+Layout of ``$KAWA_HOME/runs/<workflow_uid>/nodes/<node_id>/``::
+
+    launched      JSON, created at most once (link(2) of a complete temp file) by the
+                  step's own process before exec: pid, start_ticks, boot_id, started_at,
+                  isolation, mounts (container path -> host path plan)
+    exit          JSON, created at most once by the fork server that reaped the step (or
+                  by a later one that lost track of it): exit_code, signal, started_at,
+                  finished_at, message, error, containers
+    stdout stderr the main container's output
+    script        a script template's ``source``
+    tmp/          the step's private /tmp
+    work/         the default working directory
+    argo/progress $ARGO_PROGRESS_FILE
+    overlay/<n>/  upper and work dirs of overlay mounts (private views of host dirs)
+    private/<p>/  private declared paths that do not exist on the host
+    containers/<name>/  stdout, stderr, exit of init containers, sidecars, containerSet
+
+Q: Why link(2) rather than rename(2)?  A: rename replaces an existing file; link fails
+with EEXIST.  Both records must be written once and never replaced, so a second launch
+attempt (or a late writer) loses the race instead of overwriting the truth.
+
+Q: Why no fsync?  A: The records must survive a killed kawa, not a power cut (the same
+bargain as SQLite's WAL with synchronous=NORMAL).  The page cache outlives any process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+LAUNCHED = "launched"
+EXIT = "exit"
+STDOUT = "stdout"
+STDERR = "stderr"
+SCRIPT = "script"
+TMP = "tmp"
+WORK = "work"
+PROGRESS = "argo/progress"
+CONTAINERS = "containers"
+SUPERVISOR = "supervisor.json"
+LOST_MESSAGE = (
+    "kawa lost track of this step: its process ended while no kawa process was "
+    "watching, and its exit status was not recorded"
+)
+
+
+def iso(ts: float) -> str:
+    """ISO-8601 UTC with microseconds and a ``Z``, e.g. ``2026-01-02T03:04:05.678901Z``."""
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def write_once(path: str, data: dict[str, Any]) -> bool:
+    """Create ``path`` holding ``data`` as JSON unless it exists; False if it did."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    try:
+        os.write(fd, json.dumps(data, separators=(",", ":")).encode())
+    finally:
+        os.close(fd)
+    try:
+        os.link(tmp, path)
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        os.unlink(tmp)
+
+
+def read_json(path: str) -> dict[str, Any] | None:
+    """The JSON object in ``path``, or None if there is no such file."""
+    try:
+        with open(path, "rb") as f:
+            data: dict[str, Any] = json.loads(f.read())
+            return data
+    except FileNotFoundError:
+        return None
+
+
+def boot_id() -> str:
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def start_ticks(pid: int | str = "self") -> int | None:
+    """Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot.
+
+    (pid, start_ticks, boot_id) names a process uniquely; a pid alone may be reused.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    return int(stat[stat.rindex(b")") + 2 :].split()[19])
+
+
+def session_of(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    return int(stat[stat.rindex(b")") + 2 :].split()[3])
+
+
+def is_same_process(launched: dict[str, Any], current_boot: str) -> bool:
+    """Is the process recorded in ``launched`` still alive (same pid, start, boot)?"""
+    if launched.get("boot_id") and current_boot and launched["boot_id"] != current_boot:
+        return False
+    ticks = start_ticks(int(launched["pid"]))
+    return ticks is not None and ticks == launched.get("start_ticks")
+
+
+def signal_session(sid: int, sig: int) -> int:
+    """Send ``sig`` to every process of session ``sid``; how many were signalled.
+
+    A step is a session leader; its children stay in its session even when they make
+    their own process groups (shells with job control, sidecars), so this reaches what a
+    process-group kill would miss.
+    """
+    count = 0
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        pid = int(name)
+        if pid == sid or session_of(pid) == sid:
+            try:
+                os.kill(pid, sig)
+                count += 1
+            except ProcessLookupError:
+                pass
+    return count
+
+
+def now() -> float:
+    return time.time()

@@ -1,0 +1,196 @@
+"""A small supervisor for steps with several processes: init containers, sidecars,
+containerSet graphs.  It is the step's pid (the session leader the fork server reaps and
+``stop`` signals), shares one mount namespace with all its containers as a Pod does, and
+exits with the step's exit code.
+
+Argo's order (Kubernetes init containers, then the Pod's containers): each init container
+runs to completion in turn, and a failing one ends the step; sidecars start next and main
+with them; when main ends, sidecars get SIGTERM and, after ``SIDECAR_GRACE`` seconds,
+SIGKILL (Argo's emissary kills them after the main container(s) exit).  A containerSet
+runs each container once all its ``dependencies`` succeeded, in parallel where the graph
+allows; a container whose dependency failed does not run.
+
+Each container has ``containers/<name>/exit``; ``supervisor.json`` sums up the step for
+the fork server (exit code, which container failed first, per-container exit codes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from typing import Any, NoReturn
+
+from . import isolation, launch, records
+
+SIDECAR_GRACE = 30.0
+
+
+def exit_code(status: int) -> int:
+    """Argo's exit code for a wait status: the code, or 128 + signal number."""
+    if os.WIFSIGNALED(status):
+        return 128 + os.WTERMSIG(status)
+    return os.waitstatus_to_exitcode(status)
+
+
+class Supervisor:
+    def __init__(self, req: dict[str, Any], root: str) -> None:
+        self.req = req
+        self.root = root
+        self.node: str = req["node"]
+        self.running: dict[int, dict[str, Any]] = {}
+        self.started: dict[str, float] = {}
+        self.codes: dict[str, int] = {}
+        self.messages: dict[str, str] = {}
+        self.failed: str | None = None
+        self.skipped: set[str] = set()
+        self.stopping = False
+
+    def on_sigterm(self, signum: int, frame: object) -> None:
+        self.stopping = True
+        for pid in list(self.running):
+            _killpg(pid, signal.SIGTERM)
+
+    def spawn(self, c: dict[str, Any]) -> int:
+        os.makedirs(c["dir"], exist_ok=True)
+        pid = os.fork()
+        if pid == 0:
+            report_to = os.path.join(c["dir"], "launch.json")
+            try:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                os.setpgid(0, 0)
+                launch.redirect(c["stdout"], c["stderr"])
+                launch.enter_view(self.req, self.root, c["cwd"])
+            except BaseException as e:  # noqa: BLE001
+                launch.fail(report_to, f"kawa could not prepare the container's process: {e}")
+            launch.exec_container(report_to, c)
+        self.running[pid] = c
+        self.started[c["name"]] = records.now()
+        return pid
+
+    def reap(self, pid: int, status: int) -> dict[str, Any] | None:
+        c = self.running.pop(pid, None)
+        if c is None:
+            return None
+        code = exit_code(status)
+        name = c["name"]
+        self.codes[name] = code
+        note = records.read_json(os.path.join(c["dir"], "launch.json")) or {}
+        if note.get("message"):
+            self.messages[name] = note["message"]
+        record = {
+            "exit_code": code,
+            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            "started_at": records.iso(self.started[name]),
+            "finished_at": records.iso(records.now()),
+            "message": note.get("message", ""),
+        }
+        records.write_once(os.path.join(c["dir"], records.EXIT), record)
+        if code != 0 and self.failed is None and c["role"] != "sidecar":
+            self.failed = name
+        return c
+
+    def wait_one(self) -> dict[str, Any] | None:
+        pid, status = os.waitpid(-1, 0)
+        return self.reap(pid, status)
+
+    def run_to_end(self, pid: int) -> None:
+        while pid in self.running:
+            self.wait_one()
+
+    def run_graph(self, containers: list[dict[str, Any]]) -> None:
+        pending = {c["name"]: c for c in containers}
+        while pending or self.running:
+            for name, c in list(pending.items()):
+                deps = c["deps"]
+                if self.stopping or any(self.codes.get(d, 0) != 0 or d in self.skipped for d in deps):
+                    self.skipped.add(name)
+                    del pending[name]
+                elif all(d in self.codes for d in deps):
+                    del pending[name]
+                    self.spawn(c)
+            if not self.running:
+                break
+            self.wait_one()
+
+    def stop_sidecars(self) -> None:
+        sidecars = [pid for pid, c in self.running.items() if c["role"] == "sidecar"]
+        for pid in sidecars:
+            _killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + SIDECAR_GRACE
+        while any(pid in self.running for pid in sidecars):
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid:
+                self.reap(pid, status)
+            elif time.monotonic() > deadline:
+                for pid in sidecars:
+                    _killpg(pid, signal.SIGKILL)
+                deadline = float("inf")
+            else:
+                time.sleep(0.01)
+
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self.on_sigterm)
+        by_role: dict[str, list[dict[str, Any]]] = {}
+        for c in self.req["containers"]:
+            by_role.setdefault(c["role"], []).append(c)
+        for c in by_role.get("init", []):
+            if self.stopping:
+                break
+            self.run_to_end(self.spawn(c))
+            if self.failed:
+                return self.codes[self.failed]
+        for c in by_role.get("sidecar", []):
+            self.spawn(c)
+        if "set" in by_role:
+            self.run_graph(by_role["set"])
+        elif "main" in by_role and not self.stopping:
+            self.run_to_end(self.spawn(by_role["main"][0]))
+        self.stop_sidecars()
+        if self.failed:
+            return self.codes[self.failed]
+        if self.stopping and "main" in by_role and by_role["main"][0]["name"] not in self.codes:
+            return 128 + signal.SIGTERM
+        return 0
+
+    def summary(self, code: int) -> dict[str, Any]:
+        return {
+            "exit_code": code,
+            "failed": self.failed,
+            "messages": self.messages,
+            "containers": self.codes,
+        }
+
+
+def _killpg(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def run_pod(req: dict[str, Any], root: str, boot: str) -> NoReturn:
+    """Claim the node, set up the Pod's view, run its containers, exit with its code."""
+    node: str = req["node"]
+    report_to = launch.report_path(node, os.getpid())
+    try:
+        if not launch.claim(node, req, boot):
+            launch.report(report_to, {"already": True})
+            os._exit(0)
+        if req["isolation"] != "none":
+            isolation.apply_mounts(root, req["mounts"])
+    except BaseException as e:  # noqa: BLE001
+        launch.fail(report_to, f"kawa could not prepare the step's processes: {e}")
+    supervisor = Supervisor(req, root)
+    code = launch.EXIT_KAWA_ERROR
+    try:
+        code = supervisor.run()
+        summary = supervisor.summary(code)
+    except BaseException as e:  # noqa: BLE001
+        summary = {"exit_code": code, "error": True, "message": f"kawa's supervisor failed: {e}"}
+    try:
+        with open(os.path.join(node, records.SUPERVISOR), "w") as f:
+            f.write(json.dumps(summary))
+    finally:
+        os._exit(code)

@@ -1,0 +1,66 @@
+"""What the store keeps, as plain records (JSON text and scalars), not engine types.
+
+The controller maps workflows, nodes, events and actions to these; the store never
+imports the engine.  One ``WorkflowRecord`` row per workflow (its status without nodes),
+one row per node (so a reconcile writes only the nodes it changed), an append-only
+history of records per workflow, and the StartStep of every launched step (write-ahead:
+committed before the step is started).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class WorkflowRecord:
+    uid: str
+    namespace: str
+    name: str
+    phase: str
+    created_at: str
+    finished_at: str | None
+    labels: dict[str, str]
+    #: metadata beyond name/labels: annotations, generateName, engine flags, templates
+    meta: str
+    spec: str
+    #: status JSON without nodes
+    status: str
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryRecord:
+    """One entry of a workflow's history: ``submitted``, ``event`` or ``reconciled``."""
+
+    kind: str
+    at: str
+    data: str
+    seq: int = 0
+
+
+@dataclass(frozen=True)
+class Change:
+    """Everything one controller pass commits for one workflow, in one transaction."""
+
+    uid: str
+    phase: str
+    finished_at: str | None
+    status: str
+    spec: str | None = None
+    nodes: dict[str, str] = field(default_factory=dict)
+    history: list[HistoryRecord] = field(default_factory=list)
+    steps: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    namespace: str | None = None
+    phases: tuple[str, ...] = ()
+    name_prefix: str = ""
+    name_contains: str = ""
+    since: str | None = None
+    #: label selector terms: (key, op, values) with op in =, !=, in, notin, exists, !exists
+    labels: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    limit: int = 500
+    offset: int = 0
