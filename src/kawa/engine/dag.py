@@ -305,12 +305,23 @@ def _dependencies_ready(
     expression = graph.expressions.get(name)
     if not expression:
         return True, True
-    parsed = depends_logic.parse_depends(expression)
+    parsed = depends_logic.parse_depends(expression, _continue_on(graph))
     return True, parsed.evaluate(lambda task: outcomes[task])
 
 
+def _continue_on(graph: Graph) -> dict[str, depends_logic.ContinueOn]:
+    found = {}
+    for name, task in graph.tasks.items():
+        cont = task.get("continueOn") or {}
+        if cont:
+            found[name] = depends_logic.ContinueOn(
+                failed=bool(cont.get("failed")), error=bool(cont.get("error"))
+            )
+    return found
+
+
 def _outcome(run: Run, node: NodeStatus) -> depends_logic.TaskOutcome:
-    children: tuple[str, ...] = ()
+    children: tuple[str, ...] | None = None
     if node.type is NodeType.TASK_GROUP:
         children = tuple(str(run.get(c).phase) for c in node.children if c in run.nodes)
     return depends_logic.TaskOutcome(
@@ -462,8 +473,14 @@ def _graph_cached(key: _Key) -> Graph:
             deps = tuple(str(d) for d in task.get("dependencies") or [])
             dependencies[name] = deps
             if deps:
-                continue_on = {d: (tasks.get(d) or {}).get("continueOn") or {} for d in deps}
-                expressions[name] = depends_logic.from_dependencies(list(deps), continue_on)
+                continue_on = {
+                    d: depends_logic.ContinueOn(
+                        failed=bool(((tasks.get(d) or {}).get("continueOn") or {}).get("failed")),
+                        error=bool(((tasks.get(d) or {}).get("continueOn") or {}).get("error")),
+                    )
+                    for d in deps
+                }
+                expressions[name] = depends_logic.dependencies_to_depends(list(deps), continue_on)
     order = _topological(tasks, dependencies)
     depended = {d for deps in dependencies.values() for d in deps}
     targets = tuple(n for n in order if n not in depended)

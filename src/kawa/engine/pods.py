@@ -61,7 +61,7 @@ def _launch(run: Run, resolved: Resolved, node: NodeStatus, scope: Scope) -> Nod
         if not node.private.get("lock_requested"):
             run.emit(_acquire(run, node, sync))
             node = run.save(node.with_private(lock_requested=True))
-        return run.save(_waiting_message(node, sync))
+        return run.save(_waiting_message(run, node, sync))
     body = substitute_template(resolved.template, scope, strict=True)
     run.emit(start_step(run, node, body))
     launched = node.with_private(launched=True, daemon=True if body.get("daemon") else None)
@@ -78,11 +78,18 @@ def end_daemons(run: Run, boundary_id: str) -> None:
             run.save(ended.with_phase(NodePhase.SUCCEEDED, run.now))
 
 
-def _waiting_message(node: NodeStatus, sync: Mapping[str, Any]) -> NodeStatus:
+def _waiting_message(run: Run, node: NodeStatus, sync: Mapping[str, Any]) -> NodeStatus:
+    """Argo's text, e.g. ``Waiting for default/Mutex/m lock. Lock status: 0/1``."""
+    namespace = run.workflow.namespace
     names = [m.get("name") for m in sync.get("mutexes") or []]
     if sync.get("mutex"):
         names.append(sync["mutex"].get("name"))
-    what = f"lock {names[0]}" if names else "a semaphore"
+    if names:
+        what = f"{namespace}/Mutex/{names[0]} lock. Lock status: 0/1"
+    else:
+        sems = [*(sync.get("semaphores") or []), *([sync["semaphore"]] if sync.get("semaphore") else [])]
+        ref = (sems[0].get("configMapKeyRef") or {}) if sems else {}
+        what = f"{namespace}/ConfigMap/{ref.get('name')}/{ref.get('key')} lock"
     return replace(node, message=f"Waiting for {what}")
 
 
@@ -94,7 +101,7 @@ def _acquire(run: Run, node: NodeStatus, sync: Mapping[str, Any]) -> AcquireLock
     for sem in [*(sync.get("semaphores") or []), *([sync["semaphore"]] if sync.get("semaphore") else [])]:
         ref = sem.get("configMapKeyRef") or {}
         key = f"configmap/{ref.get('name')}/{ref.get('key')}"
-        semaphores.append((key, key))
+        semaphores.append((f"{run.workflow.namespace}/semaphore/{key}", key))
     return AcquireLocks(
         workflow_uid=run.workflow.uid,
         node_id=node.id,

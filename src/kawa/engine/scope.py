@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kawa.spec.errors import ExpressionError, KawaError
-from kawa.spec.expressions import expr, tags
+from kawa.spec.expressions import argo, expr, tags
 
 #: prefixes whose unresolved references are an error rather than literal text
 STRICT_PREFIXES = ("inputs.", "steps.", "tasks.", "workflow.parameters.", "item")
@@ -48,7 +48,7 @@ class Scope:
     def env(self) -> dict[str, Any]:
         """Nested view for expr-lang: ``{"inputs": {"parameters": {...}}, ...}``."""
         if self._env is None:
-            self._env = expr.nest(self.values)
+            self._env = argo.nest(self.values)
         return self._env
 
 
@@ -93,9 +93,7 @@ def render(
             if not strict:
                 return None
             raise
-        if value is None:
-            raise ExpressionError("expression evaluated to nil", source)
-        return to_text(value)
+        return argo.format_result(value, source)
 
     return tags.render(text, simple, expression)
 

@@ -121,10 +121,14 @@ def _expand(
         items = loops.items(step, scope)
     except (KawaError, ValueError) as error:
         node = run.create(
-            node_name, NodeType.SKIPPED, display_name=name, boundary_id=group_node.boundary_id,
+            node_name,
+            NodeType.SKIPPED,
+            display_name=name,
+            boundary_id=group_node.boundary_id,
             parent_id=group_node.id,
         )
-        return [(run.save(node.with_phase(NodePhase.ERROR, run.now, str(error))), dict(step))]
+        failed = run.save(node.with_phase(NodePhase.ERROR, run.now, str(error)))
+        return [(failed, {**step, "__node_name": node_name, "__display": name})]
     if not items:
         node = run.create(
             node_name,
@@ -136,7 +140,7 @@ def _expand(
             message="Skipped, empty params",
             parent_id=group_node.id,
         )
-        return [(node, dict(step))]
+        return [(node, {**step, "__node_name": node_name, "__display": name})]
     expanded = []
     for index, item in enumerate(items):
         child_name = naming.loop_child(node_name, index, item)

@@ -20,7 +20,6 @@ empty documents (nothing, or only comments) are skipped but keep their number.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -210,6 +209,8 @@ def _check_header(document: Document) -> list[SpecIssue]:
 
 
 def _unknown_kind(kind: Any) -> str:
+    import difflib  # only on errors: keeps the CLI's start fast
+
     message = f"unknown kind {_shown(kind)}"
     if isinstance(kind, str):
         folded = {k.lower(): k for k in KINDS}
@@ -289,7 +290,7 @@ def _parse_json(text: str, file: str) -> _Parsed | None:
         if not yaml_try.issues:
             return yaml_try
         return _json_error(text, file)
-    shadow = _parse_yaml(text, file)  # positions (and duplicate-key positions) only
+    shadow = _parse_yaml(_JSON_ESCAPE.sub(_plain_escape, text), file)  # positions only
     marks = shadow.documents[0][2] if len(shadow.documents) == 1 else {(): (1, 1)}
     parsed = _Parsed(documents=[(0, value, marks)])
     parsed.issues = [i for i in shadow.issues if i.message.startswith("duplicate key")]
@@ -299,6 +300,15 @@ def _parse_json(text: str, file: str) -> _Parsed | None:
         parsed.issues.append(SpecIssue(file, 1, 1, "", _DEPTH_MESSAGE))
         parsed.documents = []
     return parsed
+
+
+#: JSON ``\\uXXXX`` escapes (libyaml rejects surrogate pairs) and escaped backslashes
+_JSON_ESCAPE = re.compile(r"(\\\\)|\\u[0-9a-fA-F]{4}")
+
+
+def _plain_escape(match: re.Match[str]) -> str:
+    """A same-length escape libyaml accepts, so positions in the text do not move."""
+    return match.group(1) or "\\u0041"
 
 
 def _json_error(text: str, file: str) -> _Parsed:
@@ -340,10 +350,14 @@ def _parse_yaml(text: str, file: str) -> _Parsed:
             if isinstance(event, ev.DocumentStartEvent):
                 index += 1
                 reader = _DocumentReader(file)
-                reader.read(parser)
-                parsed.issues.extend(reader.issues)
-                if reader.root is not None and not reader.failed:
+                try:
+                    reader.read(parser)
+                finally:
+                    parsed.issues.extend(reader.issues)
+                if reader.root is not None:
                     parsed.documents.append((index, reader.root, reader.marks))
+    except _Abort:
+        pass
     except yaml.MarkedYAMLError as error:
         parsed.issues.append(_yaml_issue(file, error))
     except yaml.reader.ReaderError as error:
@@ -393,7 +407,6 @@ class _DocumentReader:
         self.root: Any = None
         self.marks: dict[Path, tuple[int, int]] = {}
         self.issues: list[SpecIssue] = []
-        self.failed = False
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.size = 0
@@ -405,8 +418,6 @@ class _DocumentReader:
             kind = type(event)
             if kind is ev.DocumentEndEvent:
                 return
-            if self.failed:
-                continue
             if kind is ev.ScalarEvent:
                 self._scalar(event)
             elif kind is ev.MappingStartEvent:
@@ -555,7 +566,7 @@ class _DocumentReader:
 
     def _grow(self, count: int) -> None:
         self.size += count
-        if self.size > MAX_VALUES and not self.failed:
+        if self.size > MAX_VALUES:
             message = f"the document holds more than {MAX_VALUES} values once aliases expand"
             self._fail(self.marks.get((), (1, 1)), message)
 
@@ -563,8 +574,14 @@ class _DocumentReader:
         self.issues.append(SpecIssue(self.file, mark[0], mark[1], field_path(path), message))
 
     def _fail(self, mark: tuple[int, int], message: str) -> None:
+        """Report a problem that stops reading: libyaml's cost on pathological input
+        (very deep nesting) grows with what is left, so nothing more is read."""
         self._problem(mark, message)
-        self.failed = True
+        raise _Abort
+
+
+class _Abort(Exception):
+    """Stop reading the stream: a problem was found that makes the rest meaningless."""
 
 
 def _copy(value: Any) -> Any:

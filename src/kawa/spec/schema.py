@@ -17,19 +17,17 @@ Each problem becomes a ``SpecIssue`` naming the field in Argo's style
 
 from __future__ import annotations
 
-import difflib
 import glob
 import json
 import os
 import sys
-import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from kawa.spec import _schema_build
 from kawa.spec.errors import KawaError, SpecIssue
-from kawa.spec.loading import Document, Path, field_path, kind_of
+from kawa.spec.loading import Document, Path, kind_of
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _lock = threading.Lock()
@@ -69,13 +67,8 @@ class _Schema:
     def __init__(self, data: Mapping[str, Any], path: str) -> None:
         self.path = path
         self.hera = str(data["hera"])
-        raw_defs: dict[str, Any] = data["defs"]
-        self.defs: dict[str, Any] = {}
-        for name, node in raw_defs.items():
-            self.defs[name] = _shell(node)
-        for name, node in raw_defs.items():
-            _fill(self.defs[name], node, self.defs)
-        self.roots = {kind: _resolve(ref, self.defs) for kind, ref in data["roots"].items()}
+        resolver = _Resolver(data["defs"])
+        self.roots = {kind: resolver.node(ref) for kind, ref in data["roots"].items()}
 
 
 def _schema() -> _Schema:
@@ -112,6 +105,8 @@ def _read(path: str) -> dict[str, Any] | None:
 
 
 def _write(candidates: list[str], data: dict[str, Any]) -> str:
+    import tempfile
+
     text = json.dumps(data, separators=(",", ":"), sort_keys=True)
     for path in candidates:
         folder = os.path.dirname(path)
@@ -120,6 +115,7 @@ def _write(candidates: list[str], data: dict[str, Any]) -> str:
             handle, temporary = tempfile.mkstemp(dir=folder, prefix=".argo-schema-")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 out.write(text)
+            os.chmod(temporary, 0o644)
             os.replace(temporary, path)
         except OSError:
             continue
@@ -175,6 +171,8 @@ def _metadata_version(path: str) -> str | None:
 
 
 class _Object:
+    """A mapping with known fields only (a Go struct)."""
+
     __slots__ = ("fields", "required")
 
     def __init__(self) -> None:
@@ -203,53 +201,164 @@ class _OneOf:
         self.options = options
 
 
-def _shell(node: Any) -> Any:
-    """A definition's node before references are resolved (objects are filled later)."""
-    if isinstance(node, dict) and "p" in node:
-        return _Object()
-    return None
+class _Resolver:
+    """Turns compact JSON nodes into node objects, sharing one object per definition."""
 
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        self.done: dict[str, Any] = {}
+        objects = {name: node for name, node in raw.items() if _is_object(node)}
+        for name in objects:
+            self.done[name] = _Object()
+        for name, node in objects.items():
+            target = self.done[name]
+            target.fields = {field: self.node(sub) for field, sub in node["p"].items()}
+            target.required = tuple(node.get("r", ()))
 
-def _fill(target: Any, node: Any, defs: dict[str, Any]) -> None:
-    if isinstance(target, _Object):
-        target.fields = {name: _resolve(sub, defs) for name, sub in node["p"].items()}
-        target.required = tuple(node.get("r", ()))
-    else:
-        for name, value in defs.items():
-            if value is None and target is None and node is not None:
-                pass
-        # non-object definitions are resolved in place by the caller
-    _replace_non_objects(defs, node, target)
-
-
-def _replace_non_objects(defs: dict[str, Any], node: Any, target: Any) -> None:
-    if isinstance(target, _Object):
-        return
-    for name, value in defs.items():
-        if value is None:
-            defs[name] = _PENDING
-
-
-_PENDING = object()
-
-
-def _resolve(node: Any, defs: dict[str, Any]) -> Any:
-    if isinstance(node, str):
-        return node
-    if isinstance(node, dict):
-        if "p" in node:
+    def node(self, node: Any) -> Any:
+        if isinstance(node, str):
+            return self.ref(node[1:]) if node.startswith("#") else node
+        if _is_object(node):
             obj = _Object()
-            _fill(obj, node, defs)
+            obj.fields = {field: self.node(sub) for field, sub in node["p"].items()}
+            obj.required = tuple(node.get("r", ()))
             return obj
-        if "m" in node:
-            return _MapOf(_resolve(node["m"], defs))
-        if "a" in node:
-            return _ListOf(_resolve(node["a"], defs))
-        if "u" in node:
-            return _OneOf([_resolve(option, defs) for option in node["u"]])
-    return "any"
+        if isinstance(node, dict) and "m" in node:
+            return _MapOf(self.node(node["m"]))
+        if isinstance(node, dict) and "a" in node:
+            return _ListOf(self.node(node["a"]))
+        if isinstance(node, dict) and "u" in node:
+            return _OneOf([self.node(option) for option in node["u"]])
+        return "any"
+
+    def ref(self, name: str) -> Any:
+        if name not in self.done:
+            self.done[name] = "any"  # guards a (never seen) cycle of non-object definitions
+            self.done[name] = self.node(self.raw.get(name, "any"))
+        return self.done[name]
 
 
-def _iter_fields(node: Any) -> Iterator[str]:
-    if isinstance(node, _Object):
-        yield from node.fields
+def _is_object(node: Any) -> bool:
+    return isinstance(node, dict) and "p" in node
+
+
+# --- checking ---------------------------------------------------------------------------
+
+_EXPECTED = {
+    "str": "a string",
+    "int": "an integer",
+    "num": "a number",
+    "bool": "a boolean",
+    "obj": "a mapping",
+    "anystr": "a string, number or boolean",
+    "intstr": "an integer or a string",
+    "qty": "a quantity (a number, or a string such as '500m' or '2Gi')",
+}
+
+
+def _fits(value: Any, code: str) -> bool:
+    """Does a non-null JSON value fit the primitive schema ``code``?"""
+    if code == "str":
+        return isinstance(value, str)
+    if code == "any":
+        return True
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if code == "int":
+        return number and (isinstance(value, int) or float(value).is_integer())
+    if code == "num":
+        return number
+    if code == "bool":
+        return isinstance(value, bool)
+    if code == "obj":
+        return isinstance(value, dict)
+    if code == "anystr":
+        return not isinstance(value, dict | list)
+    if code == "intstr":
+        return isinstance(value, str) or (number and float(value).is_integer())
+    if code == "qty":
+        return isinstance(value, str) or number
+    return True
+
+
+class _Checker:
+    def __init__(self, document: Document, schema: _Schema) -> None:
+        self.document = document
+        self.schema = schema
+        self.issues: list[SpecIssue] = []
+
+    def check(self, value: Any, node: Any, path: Path, parent: _Object | None = None) -> None:
+        if value is None:
+            return  # Go's decoder leaves a field set to null at its zero value
+        kind = type(node)
+        if kind is str:
+            if not _fits(value, node):
+                self._wrong_type(path, _EXPECTED.get(node, node), value)
+        elif kind is _Object:
+            self._object(value, node, path, parent)
+        elif kind is _ListOf:
+            if not isinstance(value, list):
+                self._wrong_type(path, "a list", value)
+                return
+            for index, item in enumerate(value):
+                self.check(item, node.items, (*path, index), parent)
+        elif kind is _MapOf:
+            if not isinstance(value, dict):
+                self._wrong_type(path, "a mapping", value)
+                return
+            for key, item in value.items():
+                self.check(item, node.values, (*path, key), parent)
+        elif kind is _OneOf:
+            self._one_of(value, node, path, parent)
+
+    def _object(self, value: Any, node: _Object, path: Path, parent: _Object | None) -> None:
+        if not isinstance(value, dict):
+            self._wrong_type(path, "a mapping", value)
+            return
+        fields = node.fields
+        for key, item in value.items():
+            sub = fields.get(key)
+            if sub is None:
+                self.issues.append(self.document.issue((*path, key), _unknown(key, node, parent)))
+            else:
+                self.check(item, sub, (*path, key), node)
+        for name in node.required:
+            if value.get(name) is None:
+                self.issues.append(self.document.issue(path, f"missing required field '{name}'"))
+
+    def _one_of(self, value: Any, node: _OneOf, path: Path, parent: _Object | None) -> None:
+        best: list[SpecIssue] | None = None
+        for option in node.options:
+            trial = _Checker(self.document, self.schema)
+            trial.check(value, option, path, parent)
+            if not trial.issues:
+                return
+            if best is None or len(trial.issues) < len(best):
+                best = trial.issues
+        self.issues.extend(best or [])
+
+    def _wrong_type(self, path: Path, expected: str, value: Any) -> None:
+        message = f"expected {expected}, got {kind_of(value)}"
+        if expected == "a string" and isinstance(value, bool):
+            message += " (YAML reads unquoted yes/no/on/off/y/n/true/false as booleans; quote it)"
+        elif expected == "a string" and isinstance(value, int | float):
+            message += f" (quote it to make it a string: '{value}')"
+        self.issues.append(self.document.issue(path, message))
+
+
+def _unknown(key: str, node: _Object, parent: _Object | None) -> str:
+    import difflib  # only on errors: keeps the CLI's start fast
+
+    message = f"unknown field '{key}'"
+    close = difflib.get_close_matches(key, list(node.fields), n=1, cutoff=0.6)
+    if close:
+        return f"{message}; did you mean '{close[0]}'?"
+    if parent is not None:
+        if key in parent.fields:
+            return f"{message} here; '{key}' belongs one level up (check the indentation)"
+        close = difflib.get_close_matches(key, list(parent.fields), n=1, cutoff=0.75)
+        if close:
+            return f"{message}; did you mean '{close[0]}' one level up (check the indentation)?"
+    names = sorted(node.fields)
+    if names and len(names) <= 12:
+        return f"{message} (expected one of: {', '.join(names)})"
+    return message

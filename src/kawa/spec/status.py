@@ -228,6 +228,9 @@ class NodeStatus:
         return replace(self, children=(*self.children, child_id))
 
     def with_private(self, **values: Any) -> NodeStatus:
+        """Set (or, with None, remove) private bookkeeping; unchanged nodes stay the same object."""
+        if all(self.private.get(k) == v for k, v in values.items()):
+            return self
         merged = dict(self.private)
         merged.update(values)
         return replace(self, private={k: v for k, v in merged.items() if v is not None})

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 #: Go's ``unicode.IsSpace``: ASCII whitespace, NEL, NBSP and the Unicode White_Space set.

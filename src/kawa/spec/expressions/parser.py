@@ -64,7 +64,7 @@ BUILTINS = frozenset(
     upper lower split splitAfter replace repeat join indexOf lastIndexOf hasPrefix hasSuffix
     max min mean median toJSON fromJSON toBase64 fromBase64 now duration date timezone first
     last get take keys values toPairs fromPairs reverse uniq concat flatten sort bitand bitor
-    bitxor bitnand bitshl bitshr bitushr bitnot""".split()
+    bitxor bitnand bitshl bitshr bitushr bitnot""".split()  # noqa: SIM905
 )
 
 # Predicate builtins: argument kinds, "e" expression, "p" predicate, "?" marks optional.
@@ -267,8 +267,7 @@ class Parser:
             return self.postfix(self.node(n.Pointer, name, pos=tok.pos))
         if tok.is_("Operator", "::"):
             self.advance()
-            name = self.expect("Identifier")
-            return self.postfix(self.call(name, []))
+            return self.postfix(self.call(self.expect("Identifier"), []))
         return self.secondary()
 
     def secondary(self) -> n.Node:

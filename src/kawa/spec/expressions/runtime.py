@@ -232,9 +232,7 @@ def fetch(obj: Any, key: Any) -> Any:
     if isinstance(obj, Mapping):
         k = "" if key is None else key
         if not isinstance(k, str):
-            raise Fault(
-                f"cannot use {type_name(key)} to get an element from {type_name(obj)}"
-            )
+            raise Fault(f"cannot use {type_name(key)} to get an element from {type_name(obj)}")
         return obj.get(k)
     if is_list(obj) or isinstance(obj, str | bytes):
         data = obj.encode("utf-8", "replace") if isinstance(obj, str) else obj

@@ -148,6 +148,9 @@ def apply_mounts(root: str, mounts: list[dict[str, Any]]) -> None:
             options += f",workdir={_escape(m['work'])}"
             mount("overlay", target, "overlay", 0, options)
             continue
+        if kind == "dir":
+            os.makedirs(target, exist_ok=True)
+            continue
         os.makedirs(m["source"], exist_ok=True)
         os.makedirs(target, exist_ok=True)
         mount(m["source"], target, None, MS_BIND | (MS_REC if kind == "visible" else 0))

@@ -1,8 +1,10 @@
 """What a step's own process does between fork and exec.
 
-The fast path (one container) is: claim the node (``launched``, at most once), point
-stdout/stderr at the node dir, enter the step's view, find the executable, exec.  Nothing
-else runs in between, so a plain step costs one pipe read, a few mounts and an exec.
+The fork server has already claimed the node for this process (``launched``, created
+at most once) when the request arrives.  The fast path (one container) is then: point
+stdout/stderr at the node dir, enter the step's view, find the executable, exec.
+Nothing else runs in between, so a plain step costs one pipe read, a few mounts and an
+exec.
 
 Failures before exec are written to ``launch.<pid>.json`` in the node dir for the fork
 server to fold into the ``exit`` record when it reaps the process.  An executable that
@@ -37,19 +39,6 @@ def report(path: str, data: dict[str, Any]) -> None:
         f.write(json.dumps(data))
 
 
-def claim(node: str, req: dict[str, Any], boot: str) -> bool:
-    """Create ``launched`` for this process; False if the node was launched before."""
-    record = {
-        "pid": os.getpid(),
-        "start_ticks": records.start_ticks(),
-        "boot_id": boot,
-        "started_at": records.iso(records.now()),
-        "isolation": req["isolation"],
-        "mounts": req["mounts"],
-    }
-    return records.write_once(os.path.join(node, records.LAUNCHED), record)
-
-
 def redirect(stdout: str, stderr: str) -> None:
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     for fd, path in ((1, stdout), (2, stderr)):
@@ -58,8 +47,8 @@ def redirect(stdout: str, stderr: str) -> None:
         os.close(f)
 
 
-def enter_view(req: dict[str, Any], root: str, cwd: str) -> None:
-    if req["isolation"] != "none":
+def enter_view(isolated: str, root: str, cwd: str) -> None:
+    if isolated != "none":
         isolation.enter_root(root, cwd)
     else:
         os.makedirs(cwd, exist_ok=True)
@@ -127,19 +116,18 @@ def fail(
         os._exit(code)
 
 
-def run_step(req: dict[str, Any], root: str, boot: str) -> NoReturn:
+def run_step(req: dict[str, Any], isolated: str, root: str) -> NoReturn:
     """The fast path: one container, exec'd by this very process."""
     node: str = req["node"]
     report_to = report_path(node, os.getpid())
     try:
-        if not claim(node, req, boot):
-            report(report_to, {"already": True})
-            os._exit(0)
         c = req["containers"][0]
         redirect(c["stdout"], c["stderr"])
-        if req["isolation"] != "none":
+        if isolated != "none":
             isolation.apply_mounts(root, req["mounts"])
-        enter_view(req, root, c["cwd"])
+        enter_view(isolated, root, c["cwd"])
     except BaseException as e:  # noqa: BLE001 - anything here is kawa's failure
         fail(report_to, f"kawa could not prepare the step's process: {e}")
+    from .trace import TR
+    TR('child_exec')
     exec_container(report_to, c)

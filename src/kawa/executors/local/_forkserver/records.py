@@ -2,24 +2,26 @@
 
 Layout of ``$KAWA_HOME/runs/<workflow_uid>/nodes/<node_id>/``::
 
-    launched      JSON, created at most once (link(2) of a complete temp file) by the
-                  step's own process before exec: pid, start_ticks, boot_id, started_at,
-                  isolation, mounts (container path -> host path plan)
-    exit          JSON, created at most once by the fork server that reaped the step (or
-                  by a later one that lost track of it): exit_code, signal, started_at,
-                  finished_at, message, error, containers
+    launched      JSON, created at most once (O_CREAT|O_EXCL) by the step's own process
+                  before exec: pid, start_ticks, boot_id, started_at, isolation,
+                  mounts (the container path -> host path plan)
+    exit          JSON, created at most once (O_CREAT|O_EXCL) by the fork server that
+                  reaped the step, or by a later one that lost track of it: exit_code,
+                  signal, started_at, finished_at, message, error, containers
     stdout stderr the main container's output
     script        a script template's ``source``
     tmp/          the step's private /tmp
     work/         the default working directory
-    argo/progress $ARGO_PROGRESS_FILE
+    progress      $ARGO_PROGRESS_FILE
     overlay/<n>/  upper and work dirs of overlay mounts (private views of host dirs)
     private/<p>/  private declared paths that do not exist on the host
     containers/<name>/  stdout, stderr, exit of init containers, sidecars, containerSet
 
-Q: Why link(2) rather than rename(2)?  A: rename replaces an existing file; link fails
-with EEXIST.  Both records must be written once and never replaced, so a second launch
-attempt (or a late writer) loses the race instead of overwriting the truth.
+Q: Why O_EXCL rather than write-then-rename?  A: rename replaces an existing file; an
+exclusive create fails with EEXIST.  Both records must be written once and never
+replaced, so a second launch attempt (or a late writer) loses the race instead of
+overwriting the truth.  The content goes in with a single write(2) right after the
+create; a reader that catches the file empty in between retries (``read_json``).
 
 Q: Why no fsync?  A: The records must survive a killed kawa, not a power cut (the same
 bargain as SQLite's WAL with synchronous=NORMAL).  The page cache outlives any process.
@@ -40,7 +42,7 @@ STDERR = "stderr"
 SCRIPT = "script"
 TMP = "tmp"
 WORK = "work"
-PROGRESS = "argo/progress"
+PROGRESS = "progress"
 CONTAINERS = "containers"
 SUPERVISOR = "supervisor.json"
 LOST_MESSAGE = (
@@ -56,29 +58,39 @@ def iso(ts: float) -> str:
 
 def write_once(path: str, data: dict[str, Any]) -> bool:
     """Create ``path`` holding ``data`` as JSON unless it exists; False if it did."""
-    tmp = f"{path}.{os.getpid()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    payload = json.dumps(data, separators=(",", ":")).encode()
     try:
-        os.write(fd, json.dumps(data, separators=(",", ":")).encode())
-    finally:
-        os.close(fd)
-    try:
-        os.link(tmp, path)
-        return True
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
     except FileExistsError:
         return False
-    finally:
-        os.unlink(tmp)
-
-
-def read_json(path: str) -> dict[str, Any] | None:
-    """The JSON object in ``path``, or None if there is no such file."""
     try:
-        with open(path, "rb") as f:
-            data: dict[str, Any] = json.loads(f.read())
-            return data
-    except FileNotFoundError:
-        return None
+        os.write(fd, payload)
+    finally:
+        os.close(fd)
+    return True
+
+
+def read_json(path: str, patience: float = 0.1) -> dict[str, Any] | None:
+    """The JSON object in ``path``; None if there is no such file.
+
+    A record caught between its creation and its write reads as empty: wait up to
+    ``patience`` seconds for it; a record that stays unreadable (its writer was killed
+    in that instant) reads as ``{}``.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            return None
+        try:
+            value: dict[str, Any] = json.loads(data)
+            return value
+        except ValueError:
+            if time.monotonic() > deadline:
+                return {}
+            time.sleep(0.001)
 
 
 def boot_id() -> str:
@@ -113,6 +125,8 @@ def session_of(pid: int) -> int | None:
 
 def is_same_process(launched: dict[str, Any], current_boot: str) -> bool:
     """Is the process recorded in ``launched`` still alive (same pid, start, boot)?"""
+    if "pid" not in launched:
+        return False
     if launched.get("boot_id") and current_boot and launched["boot_id"] != current_boot:
         return False
     ticks = start_ticks(int(launched["pid"]))

@@ -35,8 +35,9 @@ def exit_code(status: int) -> int:
 
 
 class Supervisor:
-    def __init__(self, req: dict[str, Any], root: str) -> None:
+    def __init__(self, req: dict[str, Any], isolated: str, root: str) -> None:
         self.req = req
+        self.isolated = isolated
         self.root = root
         self.node: str = req["node"]
         self.running: dict[int, dict[str, Any]] = {}
@@ -61,7 +62,7 @@ class Supervisor:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 os.setpgid(0, 0)
                 launch.redirect(c["stdout"], c["stderr"])
-                launch.enter_view(self.req, self.root, c["cwd"])
+                launch.enter_view(self.isolated, self.root, c["cwd"])
             except BaseException as e:  # noqa: BLE001
                 launch.fail(report_to, f"kawa could not prepare the container's process: {e}")
             launch.exec_container(report_to, c)
@@ -170,19 +171,21 @@ def _killpg(pgid: int, sig: int) -> None:
         pass
 
 
-def run_pod(req: dict[str, Any], root: str, boot: str) -> NoReturn:
-    """Claim the node, set up the Pod's view, run its containers, exit with its code."""
+def run_pod(req: dict[str, Any], isolated: str, root: str) -> NoReturn:
+    """Set up the Pod's view, run its containers, exit with the step's exit code."""
     node: str = req["node"]
     report_to = launch.report_path(node, os.getpid())
     try:
-        if not launch.claim(node, req, boot):
-            launch.report(report_to, {"already": True})
-            os._exit(0)
-        if req["isolation"] != "none":
+        if isolated != "none":
             isolation.apply_mounts(root, req["mounts"])
+        main = [c for c in req["containers"] if c["name"] == "main" and c["role"] == "set"]
+        for name in ("stdout", "stderr") if main else ():
+            link = os.path.join(node, name)
+            if not os.path.lexists(link):
+                os.symlink(os.path.join(records.CONTAINERS, "main", name), link)
     except BaseException as e:  # noqa: BLE001
         launch.fail(report_to, f"kawa could not prepare the step's processes: {e}")
-    supervisor = Supervisor(req, root)
+    supervisor = Supervisor(req, isolated, root)
     code = launch.EXIT_KAWA_ERROR
     try:
         code = supervisor.run()

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# System packages kawa's local executor and tests rely on (Debian). Idempotent; skipped
+# when everything is present or when not root (then it only reports what is missing).
+set -euo pipefail
+need=()
+command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "kawa setup: please install: ${need[*]}" >&2
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${need[@]}"

@@ -1,0 +1,103 @@
+"""``kawa``: run Argo Workflows YAML on this machine.
+
+Errors print as one line (``kawa: ...``, or ``file:line:col: field: message`` for bad
+documents) with exit status 1; ``--debug`` shows the traceback.  Heavy imports (the
+engine, the executor, Rich) happen inside the commands that need them, so ``kawa run``
+starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from kawa.spec.errors import KawaError, SpecError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        code: int = args.handler(args)
+        return code
+    except SpecError as error:
+        for issue in error.issues:
+            print(str(issue), file=sys.stderr)
+        return 1
+    except KawaError as error:
+        if args.debug:
+            raise
+        print(f"kawa: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("kawa: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as error:  # noqa: BLE001 - the CLI's last line of defence
+        if args.debug:
+            raise
+        print(f"kawa: internal error: {type(error).__name__}: {error} (run with --debug)", file=sys.stderr)
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kawa", description="Run Argo Workflows YAML locally.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command")
+    from kawa.cli import commands, objects
+
+    commands.register(sub)
+    objects.register(sub)
+    return parser
+
+
+def parse_parameters(pairs: Sequence[str] | None, files: Sequence[str] | None = None) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for path in files or []:
+        values.update(_parameter_file(path))
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise KawaError(f"-p {pair!r}: expected NAME=VALUE")
+        values[name] = value
+    return values
+
+
+def _parameter_file(path: str) -> dict[str, str]:
+    from kawa.spec.loading import load_text
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError as error:
+        raise KawaError(f"--parameter-file {path}: {error.strerror}") from error
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise KawaError(f"--parameter-file {path}: not YAML/JSON: {error}") from error
+    del load_text
+    if not isinstance(data, dict):
+        raise KawaError(f"--parameter-file {path}: expected a map of parameter names to values")
+    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=2) + "\n")
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,299 @@
+"""The controller: load -> engine -> persist -> act -> observe, and sleep in between.
+
+One pass handles every workflow that has something new (executor events, commands from
+other kawa processes, a due wake-up): fold the events in (``engine.apply``), decide
+(``engine.reconcile``), commit the changed nodes, the history and the StartSteps in one
+transaction, and only then start/stop steps (write-ahead).  Between passes it blocks in
+``select`` on the executor's fd and its wake-up socket, with a timeout at the earliest
+wake-up the engine asked for — no busy polling.
+
+On adopting a workflow (start, or takeover from a dead owner) it recovers: every step the
+store says was launched is re-attached if still running, its outcome collected if it ended
+meanwhile, and launched for the first time if the crash came between commit and start.
+"""
+
+from __future__ import annotations
+
+import json
+import selectors
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from kawa.controller import clock, codec, ownership
+from kawa.controller.home import Home
+from kawa.controller.locks import Locks
+from kawa.controller.wakeup import WakeSocket
+from kawa.engine.observe import apply
+from kawa.engine.reconcile import reconcile
+from kawa.executors.base import Executor
+from kawa.spec.actions import AcquireLocks, Action, ReleaseLocks, StartStep, StopStep
+from kawa.spec.events import Event, LockGranted
+from kawa.spec.status import NodeType
+from kawa.spec.workflow import Workflow
+from kawa.store.records import Change, HistoryRecord
+from kawa.store.sqlite import SqliteStore
+
+#: how long to sleep at most when nothing is due: picks up commands whose poke was lost
+IDLE_SECONDS = 2.0
+
+
+@dataclass
+class Tracked:
+    workflow: Workflow
+    wake_at: datetime | None = None
+    dirty: bool = True
+
+
+class Controller:
+    def __init__(
+        self,
+        home: Home,
+        store: SqliteStore,
+        executor: Executor,
+        *,
+        owner: str | None = None,
+        on_change: Callable[[Workflow], None] | None = None,
+    ) -> None:
+        self.home = home
+        self.store = store
+        self.executor = executor
+        self.owner = owner or ownership.my_owner_id()
+        self.on_change = on_change
+        self.tracked: dict[str, Tracked] = {}
+        self.events: dict[str, list[Event]] = {}
+        self.node_owner: dict[str, str] = {}
+        self.locks = Locks(store)
+        self.wake_socket = WakeSocket(home.sockets)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(executor.fileno(), selectors.EVENT_READ, "executor")
+        self.selector.register(self.wake_socket.fileno(), selectors.EVENT_READ, "wake")
+        self.stopping = False
+
+    def close(self) -> None:
+        for uid in list(self.tracked):
+            self.store.release(uid, self.owner)
+        self.selector.close()
+        self.wake_socket.close()
+        self.executor.close()
+
+    # -- adopting workflows -------------------------------------------------------------
+
+    def adopt(self, uid: str) -> bool:
+        """Take ownership of a workflow (if free or its owner is gone) and recover it."""
+        if uid in self.tracked:
+            return True
+        owner = self.store.owner(uid)
+        if owner != self.owner and not self.store.claim(uid, self.owner, ownership.is_gone(owner)):
+            return False
+        record = self.store.workflow(uid)
+        workflow = codec.from_record(record, self.store.nodes(uid))
+        if workflow.status.phase.completed:
+            self.store.release(uid, self.owner)
+            return False
+        self.tracked[uid] = Tracked(workflow)
+        self._recover(workflow)
+        return True
+
+    def adopt_unfinished(self) -> list[str]:
+        adopted = []
+        for record in self.store.unfinished():
+            if record.uid not in self.tracked and self.adopt(record.uid):
+                adopted.append(record.uid)
+        return adopted
+
+    def _recover(self, workflow: Workflow) -> None:
+        steps = self.store.steps(workflow.uid)
+        for node in workflow.status.nodes.values():
+            if node.type is not NodeType.POD or node.phase.fulfilled:
+                continue
+            self.node_owner[node.id] = workflow.uid
+            if not node.private.get("launched") or node.private.get("outcome") is not None:
+                if node.private.get("lock_requested") and not node.private.get("locked"):
+                    self._request_locks(workflow, node.id)
+                continue
+            if node.id not in steps:
+                continue
+            step = codec.step_from_json(steps[node.id])
+            if self.executor.reattach(step) == "not-started":
+                self._start(step)
+
+    def _request_locks(self, workflow: Workflow, node_id: str) -> None:
+        steps_json = self.store.steps(workflow.uid).get(f"locks:{node_id}")
+        if steps_json:
+            data = json.loads(steps_json)
+            self._acquire(
+                AcquireLocks(
+                    workflow.uid,
+                    node_id,
+                    tuple(data["mutexes"]),
+                    tuple(tuple(s) for s in data["semaphores"]),  # type: ignore[misc]
+                )
+            )
+
+    # -- the loop -----------------------------------------------------------------------
+
+    def run_until(self, done: Callable[[], bool]) -> None:
+        while not self.stopping and not done():
+            self.pass_once()
+            if self.stopping or done():
+                return
+            self._sleep()
+
+    def pass_once(self) -> None:
+        self._collect_executor_events()
+        self._collect_commands()
+        for uid, granted in self.locks.granted():
+            self.events.setdefault(uid, []).append(LockGranted(granted, clock.now()))
+        now = clock.now()
+        due = [
+            uid
+            for uid, t in self.tracked.items()
+            if t.dirty or uid in self.events or (t.wake_at is not None and t.wake_at <= now)
+        ]
+        if not due:
+            return
+        changes: list[Change] = []
+        actions: list[Action] = []
+        finished: list[Workflow] = []
+        for uid in due:
+            change, acts = self._decide(uid, now)
+            changes.append(change)
+            actions.extend(acts)
+            workflow = self.tracked[uid].workflow
+            if workflow.status.phase.completed:
+                finished.append(workflow)
+        self.store.apply_many(changes)
+        for action in actions:
+            self._act(action)
+        for workflow in finished:
+            del self.tracked[workflow.uid]
+            self.store.release(workflow.uid, self.owner)
+        if self.on_change is not None:
+            for uid in due:
+                tracked = self.tracked.get(uid)
+                if tracked is not None:
+                    self.on_change(tracked.workflow)
+            for workflow in finished:
+                self.on_change(workflow)
+
+    def _decide(self, uid: str, now: datetime) -> tuple[Change, tuple[Action, ...]]:
+        tracked = self.tracked[uid]
+        before = tracked.workflow
+        workflow = before
+        history: list[HistoryRecord] = []
+        for event in self.events.pop(uid, []):
+            workflow = apply(workflow, event)
+            history.append(codec.event_record(event))
+        decision = reconcile(workflow, now)
+        history.append(codec.reconciled_record(now))
+        workflow = workflow.with_status(decision.status)
+        tracked.workflow = workflow
+        tracked.wake_at = decision.wake_at
+        tracked.dirty = False
+        old_nodes = before.status.nodes
+        changed = {
+            nid: codec.node_json(node)
+            for nid, node in decision.status.nodes.items()
+            if old_nodes.get(nid) is not node and old_nodes.get(nid) != node
+        }
+        steps: dict[str, str] = {}
+        for action in decision.actions:
+            if isinstance(action, StartStep):
+                steps[action.node_id] = codec.step_to_json(action)
+                self.node_owner[action.node_id] = uid
+            elif isinstance(action, AcquireLocks):
+                steps[f"locks:{action.node_id}"] = codec.dumps(
+                    {"mutexes": action.mutexes, "semaphores": action.semaphores}
+                )
+        status = workflow.status
+        change = Change(
+            uid=uid,
+            phase=str(status.phase) or "Pending",
+            finished_at=status.finished_at.isoformat() if status.finished_at else None,
+            status=codec.status_json(status),
+            spec=codec.dumps(workflow.spec) if workflow.spec is not before.spec else None,
+            nodes=changed,
+            history=history,
+            steps=steps,
+        )
+        return change, decision.actions
+
+    def _act(self, action: Action) -> None:
+        if isinstance(action, StartStep):
+            self._start(action)
+        elif isinstance(action, StopStep):
+            self.executor.stop(action)
+        elif isinstance(action, AcquireLocks):
+            self._acquire(action)
+        elif isinstance(action, ReleaseLocks):
+            self.locks.release(action.workflow_uid, action.node_id)
+
+    def _acquire(self, action: AcquireLocks) -> None:
+        self.locks.acquire(action)
+
+    def _start(self, step: StartStep) -> None:
+        self.node_owner[step.node_id] = step.workflow_uid
+        self.executor.start(resolve_refs(self.store, step))
+
+    def _collect_executor_events(self) -> None:
+        for event in self.executor.poll():
+            uid = self.node_owner.get(event.node_id)
+            if uid is not None and uid in self.tracked:
+                self.events.setdefault(uid, []).append(event)
+
+    def _collect_commands(self, force: bool = False) -> None:
+        waiting = self.store.has_commands()
+        for uid in waiting & set(self.tracked):
+            for text in self.store.take_commands(uid):
+                event = codec.event_from_json(json.loads(text))
+                self.events.setdefault(uid, []).append(replace_at(event, clock.now()))
+
+    def _sleep(self) -> None:
+        now = clock.now()
+        wakes = [t.wake_at for t in self.tracked.values() if t.wake_at is not None]
+        timeout = IDLE_SECONDS
+        if wakes:
+            timeout = max(0.0, min(timeout, (min(wakes) - now).total_seconds()))
+        if self.locks.waiting():
+            timeout = min(timeout, self.locks.retry_seconds)
+        for key, _ in self.selector.select(timeout):
+            if key.data == "wake":
+                self.wake_socket.drain()
+
+
+def replace_at(event: Event, at: datetime) -> Event:
+    """Commands are stamped when the controller takes them (the engine's clock)."""
+    return replace(event, at=at)
+
+
+def resolve_refs(store: SqliteStore, step: StartStep) -> StartStep:
+    """Fill env values from ConfigMaps/Secrets just before launch (never stored)."""
+
+    def resolve(container: object) -> object:
+        from kawa.spec.actions import Container
+
+        assert isinstance(container, Container)
+        if not container.env_refs:
+            return container
+        env = list(container.env)
+        for name, kind, obj, key in container.env_refs:
+            data = json.loads(store.get_object(kind, "default", obj))
+            env.append((name, str((data.get("data") or {}).get(key, ""))))
+        return replace(container, env=tuple(env))
+
+    return replace(
+        step,
+        main=resolve(step.main),  # type: ignore[arg-type]
+        init_containers=tuple(resolve(c) for c in step.init_containers),  # type: ignore[misc]
+        sidecars=tuple(resolve(c) for c in step.sidecars),  # type: ignore[misc]
+        container_set=tuple(resolve(c) for c in step.container_set),  # type: ignore[misc]
+    )
+
+
+def deadline_in(seconds: float) -> datetime:
+    return clock.now() + timedelta(seconds=seconds)
+
+
+def finished(store: SqliteStore, uids: Iterable[str]) -> bool:
+    return all(store.workflow(uid).phase in ("Succeeded", "Failed", "Error") for uid in uids)

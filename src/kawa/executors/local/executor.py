@@ -1,0 +1,248 @@
+"""Run steps as host processes, each in its own view of the files, through a fork server.
+
+``LocalExecutor(home)`` starts one fork server (``forkserver.py``: a stdlib-only
+process in its own session) and talks to it over two pipes.  The server forks, isolates
+and reaps the steps and writes each step's ``launched`` and ``exit`` records into its
+node dir (``$KAWA_HOME/runs/<uid>/nodes/<node id>/``), so nothing a step does depends
+on this process staying alive:
+
+* if the controller dies, its fork server keeps reaping and recording, and exits when
+  its last step has ended;
+* a new ``LocalExecutor`` on the same home starts its own server; ``reattach`` follows
+  steps of the old one (pidfd on the old pid, then the old server's ``exit`` record, or
+  "kawa lost track of this step" if there is none within two seconds of its end).
+
+Isolation (see ``mounts`` and ``_forkserver/isolation.py``) needs mount namespaces:
+root, or an unprivileged user namespace.  Where neither works, or with
+``KAWA_ISOLATION=none``, steps run directly on the host; one warning says why, and
+``launched`` records ``"isolation": "none"``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import select
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kawa.executors.base import Attachment, StepEvent, StepLogs
+from kawa.executors.local import images, launching, mounts, outcomes
+from kawa.executors.local._forkserver import records
+from kawa.executors.local.layout import NodePaths
+from kawa.spec.actions import StartStep, StopStep
+from kawa.spec.events import StepEnded, StepProgress, StepStarted
+
+log = logging.getLogger("kawa.executors.local")
+
+FORKSERVER = Path(__file__).with_name("forkserver.py")
+MODES = ("auto", "none", "user")
+HELLO_TIMEOUT = 30.0
+
+
+class ForkServerError(RuntimeError):
+    """The fork server could not be started or stopped answering."""
+
+
+def _at(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+class LocalExecutor:
+    """The :class:`~kawa.executors.base.Executor` for host processes.
+
+    ``isolation``: ``"auto"`` (default, or ``$KAWA_ISOLATION``) uses a mount namespace
+    when possible; ``"none"`` never isolates; ``"user"`` forces a user namespace even
+    for root.  ``pool`` is how many pre-forked, pre-isolated children wait for steps.
+    """
+
+    def __init__(self, home: Path, *, isolation: str | None = None, pool: int = 2) -> None:
+        mode = isolation or os.environ.get("KAWA_ISOLATION") or "auto"
+        if mode not in MODES:
+            raise ValueError(f"isolation must be one of {', '.join(MODES)}, not {mode!r}")
+        Path(home).mkdir(parents=True, exist_ok=True)
+        self.home = Path(home).resolve()
+        self.shims = images.install_shims(self.home)
+        self._shims = str(self.shims)
+        self._steps: dict[str, StartStep] = {}
+        self._reported_start: set[str] = set()
+        self._inbuf = bytearray()
+        self._closed = False
+        self._boot = records.boot_id()
+        self._start_server(mode, pool)
+
+    # -- the fork server -----------------------------------------------------------
+
+    def _start_server(self, mode: str, pool: int) -> None:
+        args = ["--home", str(self.home), "--isolation", mode, "--pool", str(pool)]
+        args += ["--argosay", str(self.shims / "argosay"), "--daemon", "1"]
+        with open(self.home / "forkserver.log", "ab") as errors:
+            proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", str(FORKSERVER), *args],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                start_new_session=True,
+            )
+        assert proc.stdin is not None and proc.stdout is not None
+        self._requests = os.dup(proc.stdin.fileno())
+        self._events = os.dup(proc.stdout.fileno())
+        proc.stdin.close()
+        proc.stdout.close()
+        proc.wait()  # the first process forks the server and exits at once
+        os.set_inheritable(self._requests, False)
+        os.set_inheritable(self._events, False)
+        os.set_blocking(self._events, False)
+        hello = self._await_hello()
+        self.server_pid: int = hello["pid"]
+        self.isolation: str = hello["isolation"]
+        if self.isolation == "none" and mode != "none":
+            log.warning("kawa runs steps without isolation: %s", hello["reason"])
+
+    def _await_hello(self) -> dict[str, Any]:
+        deadline = time.monotonic() + HELLO_TIMEOUT
+        while True:
+            for event in self._read_events():
+                if event.get("ev") == "hello":
+                    return event
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ForkServerError(f"kawa's fork server did not start; see {self.home}")
+            select.select([self._events], [], [], left)
+
+    def _send(self, request: dict[str, Any]) -> None:
+        if self._closed:
+            raise ForkServerError("this LocalExecutor is closed")
+        data = json.dumps(request, separators=(",", ":")).encode() + b"\n"
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(self._requests, view) :]
+        except BrokenPipeError as e:
+            raise ForkServerError("kawa's fork server is gone") from e
+
+    def _read_events(self) -> list[dict[str, Any]]:
+        while True:
+            try:
+                chunk = os.read(self._events, 1 << 16)
+            except BlockingIOError:
+                break
+            if not chunk:
+                break
+            self._inbuf += chunk
+        *lines, rest = self._inbuf.split(b"\n")
+        self._inbuf = bytearray(rest)
+        return [json.loads(line) for line in lines if line]
+
+    # -- the Executor protocol -----------------------------------------------------
+
+    def node(self, workflow_uid: str, node_id: str) -> NodePaths:
+        return NodePaths(self.home, workflow_uid, node_id)
+
+    def _track(self, step: StartStep) -> NodePaths:
+        node = self.node(step.workflow_uid, step.node_id)
+        self._steps[node.path] = step
+        return node
+
+    def start(self, step: StartStep) -> None:
+        from kawa.executors.local._forkserver.trace import TR
+        TR('ctl_start')
+        node = self._track(step)
+        try:
+            request = launching.build_request(step, node, self._shims)
+        except images.CannotRun as e:
+            node.dir.mkdir(parents=True, exist_ok=True)
+            failure = {"exit_code": None, "error": True, "message": str(e)}
+            records.write_once(str(node.exit), failure)
+            self._send({"op": "watch", "node": node.path})
+            return
+        launching.write_scripts(step, node)
+        self._send(request)
+        TR('ctl_sent')
+
+    def stop(self, stop: StopStep) -> None:
+        node = self.node(stop.workflow_uid, stop.node_id)
+        self._send({"op": "stop", "node": node.path, "grace": stop.grace_seconds})
+
+    def fileno(self) -> int:
+        return self._events
+
+    def poll(self) -> list[StepEvent]:
+        found: list[StepEvent] = []
+        for event in self._read_events():
+            step = self._steps.get(event.get("node", ""))
+            if step is not None:
+                found.extend(self._observe(step, event))
+        from kawa.executors.local._forkserver.trace import TR
+        TR('ctl_polled')
+        return found
+
+    def _observe(self, step: StartStep, event: dict[str, Any]) -> list[StepEvent]:
+        node = self.node(step.workflow_uid, step.node_id)
+        kind = event["ev"]
+        key = node.path
+        if kind == "started" and key not in self._reported_start:
+            self._reported_start.add(key)
+            return [StepStarted(step.node_id, _at(event["at"]), pid=event["pid"])]
+        if kind == "already":
+            log.warning("node %s was launched before; it is not run again", step.node_name)
+            launched = records.read_json(str(node.launched))
+            if launched is not None and key not in self._reported_start:
+                self._reported_start.add(key)
+                at = outcomes.parse_time(launched["started_at"]) or _at(time.time())
+                return [StepStarted(step.node_id, at, pid=launched["pid"])]
+        if kind == "progress":
+            return [StepProgress(step.node_id, _at(event["at"]), event["progress"])]
+        if kind == "ended":
+            return [self._ended(step, node, event.get("record"))]
+        return []
+
+    def _ended(self, step: StartStep, node: NodePaths, record: dict[str, Any] | None) -> StepEnded:
+        if record is None:
+            record = records.read_json(str(node.exit)) or {}
+        outcome = outcomes.outcome(step, node, record)
+        finished = outcomes.parse_time(record.get("finished_at")) or _at(time.time())
+        started = outcomes.parse_time(record.get("started_at"))
+        return StepEnded(step.node_id, finished, outcome, started_at=started)
+
+    def reattach(self, step: StartStep) -> Attachment:
+        node = self._track(step)
+        self._reported_start.add(node.path)
+        if node.exit.exists():
+            self._send({"op": "watch", "node": node.path})
+            return "ended"
+        launched = records.read_json(str(node.launched))
+        if launched is None:
+            self._reported_start.discard(node.path)
+            return "not-started"
+        self._send({"op": "watch", "node": node.path})
+        return "running" if records.is_same_process(launched, self._boot) else "ended"
+
+    def logs(self, workflow_uid: str, node_id: str) -> StepLogs:
+        node = self.node(workflow_uid, node_id)
+        return StepLogs(node.stdout, node.stderr)
+
+    def host_path(self, step: StartStep, container_path: str) -> Path:
+        """Where the file the step saw at ``container_path`` is on the host."""
+        node = self.node(step.workflow_uid, step.node_id)
+        launched = records.read_json(str(node.launched))
+        cwd = step.main.working_dir or node.work
+        return mounts.host_path(launched, container_path, cwd)
+
+    def close(self) -> None:
+        """Stop talking to the fork server; it and the steps carry on until they end."""
+        if not self._closed:
+            self._closed = True
+            os.close(self._requests)
+            os.close(self._events)
+
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

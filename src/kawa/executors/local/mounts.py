@@ -1,0 +1,168 @@
+"""Plan a step's own view of the file system, and map its paths back to the host.
+
+The plan is a list of mounts, applied in order inside the step's mount namespace by
+``_forkserver/isolation.py`` and recorded in ``launched`` so that :func:`host_path`
+answers the same way after a restart:
+
+* ``/tmp`` is a bind of the node's ``tmp/``.
+* A volume is a bind of ``runs/<uid>/volumes/<name>[/<subPath>]`` at its mount path.
+* A private path (output parameter dirs, ``workingDir``...) that does not exist on the
+  host is a bind of a fresh ``private/<path>`` dir in the node dir when it sits in ``/``,
+  or is created inside an overlay of its deepest existing host ancestor (``/mnt`` for
+  ``/mnt/out``) otherwise.  A private path that exists on the host is overlaid itself:
+  the step sees the host's files and its writes land in the overlay's upper dir, in the
+  node dir.  The host's directories are never written.
+* Paths kawa needs inside the view (the node dir, the shims, the interpreter) are bound
+  back where a private mount would hide them (e.g. ``$KAWA_HOME`` under ``/tmp``).
+
+Everything else is the host's, shared and writable, as on the host.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from kawa.executors.local._forkserver import records
+from kawa.executors.local.images import CannotRun
+from kawa.executors.local.layout import NodePaths
+from kawa.spec.actions import StartStep
+
+Kind = Literal["bind", "overlay", "visible", "dir"]
+SYSTEM = ("/proc", "/sys", "/dev")
+
+
+@dataclass(frozen=True)
+class Mount:
+    path: str
+    kind: Kind
+    source: str = ""
+    lower: str = ""
+    upper: str = ""
+    work: str = ""
+    read_only: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v}
+
+
+def _under(path: str, top: str) -> bool:
+    return path == top or path.startswith(top.rstrip("/") + "/")
+
+
+class Planner:
+    def __init__(self, node: NodePaths) -> None:
+        self.node = node
+        self.mounts: list[Mount] = []
+
+    def covering(self, path: str, kinds: tuple[Kind, ...] = ("bind", "overlay")) -> Mount | None:
+        found = [m for m in self.mounts if m.kind in kinds and _under(path, m.path)]
+        return max(found, key=lambda m: len(m.path), default=None)
+
+    def canonical(self, path: str) -> str:
+        """Resolve host symlinks (``/var/run`` -> ``/run``) up to the first private mount."""
+        parts = [p for p in os.path.normpath(path).split("/") if p]
+        current = "/"
+        for i, part in enumerate(parts):
+            candidate = os.path.join(current, part)
+            if self.covering(candidate):
+                return os.path.join(candidate, *parts[i + 1 :])
+            if os.path.islink(candidate):
+                candidate = os.path.realpath(candidate)
+            current = candidate
+        return current
+
+    def overlay(self, path: str) -> None:
+        n = sum(1 for m in self.mounts if m.kind == "overlay")
+        base = self.node.file(f"overlay/{n}")
+        self.mounts.append(Mount(path, "overlay", lower=path, upper=f"{base}/upper", work=f"{base}/work"))
+
+    def make_room(self, path: str) -> None:
+        """Make sure ``path`` can be created in the view without writing the host."""
+        if os.path.isdir(path) or self.covering(path):
+            return
+        ancestor = os.path.dirname(path)
+        while not os.path.isdir(ancestor):
+            ancestor = os.path.dirname(ancestor)
+        if ancestor != "/":
+            self.overlay(ancestor)
+
+    def add_tmp(self) -> None:
+        self.mounts.append(Mount("/tmp", "bind", source=self.node.file(records.TMP)))
+
+    def add_volume(self, mount_path: str, source: str, read_only: bool) -> None:
+        path = self.canonical(mount_path)
+        self.make_room(path)
+        self.mounts.append(Mount(path, "bind", source=source, read_only=read_only))
+
+    def add_private(self, raw: str) -> None:
+        if not raw.startswith("/"):
+            return
+        path = self.canonical(raw)
+        if path == "/" or any(_under(path, s) for s in SYSTEM) or self.covering(path):
+            return
+        if os.path.isdir(path):
+            self.overlay(path)
+        elif os.path.exists(path):
+            return
+        else:
+            self.make_room(path)
+            if self.covering(path):
+                self.mounts.append(Mount(path, "dir"))
+            else:
+                source = self.node.file("private" + path)
+                self.mounts.append(Mount(path, "bind", source=source))
+
+    def add_visible(self, path: str) -> None:
+        """``path`` (a real host path) must be seen as it is on the host."""
+        if self.covering(path) and not self.covering(path, ("visible",)):
+            self.mounts.append(Mount(path, "visible", source=path))
+
+    def ordered(self) -> list[Mount]:
+        rank = {"overlay": 0, "bind": 1, "dir": 2, "visible": 3}
+        return sorted(self.mounts, key=lambda m: (m.path.count("/"), rank[m.kind]))
+
+
+def plan(step: StartStep, node: NodePaths, visible: list[str]) -> list[Mount]:
+    planner = Planner(node)
+    planner.add_tmp()
+    for v in sorted(step.volume_mounts, key=lambda v: v.mount_path):
+        source = node.volume(v.volume)
+        if v.sub_path:
+            sub = os.path.normpath(v.sub_path).lstrip("/")
+            if sub == ".." or sub.startswith("../"):
+                raise CannotRun(f"volume {v.volume!r}: subPath {v.sub_path!r} leaves the volume")
+            source = os.path.join(source, sub)
+        planner.add_volume(v.mount_path, source, v.read_only)
+    containers = (step.main, *step.init_containers, *step.sidecars, *step.container_set)
+    privates = {*step.private_paths, *(c.working_dir for c in containers if c.working_dir)}
+    for p in sorted(privates):
+        planner.add_private(p)
+    for v in visible:
+        planner.add_visible(v)
+    return planner.ordered()
+
+
+def host_path(launched: dict[str, Any] | None, path: str, cwd: str) -> Path:
+    """Where the file a step saw at ``path`` is on the host (after the step ended)."""
+    full = os.path.normpath(os.path.join(cwd, path))
+    if launched is None or launched.get("isolation", "none") == "none":
+        return Path(full)
+    best: dict[str, Any] | None = None
+    for m in launched.get("mounts", []):
+        if m["kind"] != "dir" and _under(full, m["path"]):
+            if best is None or len(m["path"]) > len(best["path"]):
+                best = m
+    if best is None:
+        return Path(full)
+    rest = os.path.relpath(full, best["path"])
+    rest = "" if rest == "." else rest
+    if best["kind"] != "overlay":
+        return Path(best["source"], rest)
+    upper = os.path.join(best["upper"], rest)
+    # a file the step wrote (or deleted: then a whiteout, which reads as an error)
+    if os.path.lexists(upper):
+        return Path(upper)
+    return Path(best["lower"], rest)
