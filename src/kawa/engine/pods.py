@@ -162,9 +162,7 @@ def _finish(
         phase, message = NodePhase.SUCCEEDED, ""
     else:
         phase = NodePhase.FAILED
-        message = f"main: Error (exit code {exit_code})"
-        if outcome.get("message"):
-            message += f": {outcome['message']}"
+        message = str(outcome.get("message") or f"main: Error (exit code {exit_code})")
     if node.private.get("launched"):
         run.pod_finished()
     if node.private.get("locked") or node.private.get("lock_requested"):

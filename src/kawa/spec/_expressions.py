@@ -88,10 +88,16 @@ def when_error(source: str) -> str | None:
     module = _module("govaluate")
     if module is None:
         return None
-    parse = getattr(module, "parse", None) or getattr(module, "compile", None)
-    if parse is None:
-        return None
-    return _error_of(parse, source)
+    parse = getattr(module, "parse", None)
+    if parse is not None:
+        return _error_of(parse, source)
+    # No parse-only entry point: evaluate, and keep only syntax errors, which Argo (and
+    # kawa's port) report as "Invalid 'when' expression"; evaluation errors depend on
+    # the values substituted at run time.
+    error = _error_of(module.evaluate, source)
+    if error is not None and error.startswith("Invalid 'when' expression"):
+        return error.split(": ", 1)[-1]
+    return None
 
 
 def depends_tasks(source: str) -> tuple[set[str], str | None]:
@@ -127,4 +133,5 @@ def _error_of(function: Any, source: str) -> str | None:
 
 
 def _reason(error: KawaError) -> str:
-    return str(error)
+    reason = getattr(error, "reason", None)
+    return reason if isinstance(reason, str) and reason else str(error)

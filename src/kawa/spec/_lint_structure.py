@@ -428,15 +428,16 @@ def _check_task_dependencies(
         ctx.error((*path, "continueOn"), f"{owner}: cannot use 'continueOn' when using 'depends'. Instead use 'dep-task.Failed'/'dep-task.Errored'")
     names, error = task_dependencies(task)
     where = (*path, "depends") if depends.strip() else (*path, "dependencies")
+    for match in _TASK_RESULT.finditer(depends):
+        dependency, result = match.group(1), match.group(2)
+        if result not in _TASK_RESULTS:
+            ctx.error(where, f"{owner} task result '{result}' for task '{dependency}' is invalid")
+            error = None  # the parser says the same, less precisely
     if error:
         ctx.error(where, f"{owner}: cannot parse depends {depends!r}: {error}")
     for dependency in sorted(names):
         if dependency not in graph:
             ctx.error(where, f"{owner} dependency '{dependency}' not defined{suggest(dependency, graph)}")
-    for match in _TASK_RESULT.finditer(depends):
-        dependency, result = match.group(1), match.group(2)
-        if result not in _TASK_RESULTS:
-            ctx.error(where, f"{owner} task result '{result}' for task '{dependency}' is invalid")
 
 
 def _check_cycles(ctx: Context, graph: Mapping[str, set[str]], path: Path, owner: str) -> None:

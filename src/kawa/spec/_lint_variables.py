@@ -147,7 +147,9 @@ class Scope:
         if head == "item":
             if not self.looping:
                 return "{{item.*}} is only set in a step or task that loops"
-            return "the loop's items have no such key" + self._close(tag, "item.")
+            keys = sorted(name[len("item.") :] for name in self.names if name.startswith("item."))
+            known = f" (their keys: {', '.join(keys)})" if keys else ""
+            return f"the loop's items have no key '{tag[len('item.') :]}'{known}"
         if head == "pod":
             return "pod.name is only set in templates that run a pod"
         return "no such variable" + self._close(tag, f"{head}.")

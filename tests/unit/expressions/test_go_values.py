@@ -87,19 +87,30 @@ def test_unmarshal_rejects_what_go_rejects(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "base", "value"),
-    [("42", 10, 42), ("-7", 10, -7), ("0x1f", 0, 31), ("010", 0, 8), ("0b11", 0, 3), ("1_000", 0, 1000)],
+    [
+        ("42", 10, 42),
+        ("-7", 10, -7),
+        ("0x1f", 0, 31),
+        ("010", 0, 8),
+        ("0b11", 0, 3),
+        ("1_000", 0, 1000),
+    ],
 )
 def test_parse_int_follows_strconv(text: str, base: int, value: int) -> None:
     assert govalues.parse_int(text, base) == value
 
 
-@pytest.mark.parametrize(("text", "base"), [("1.5", 10), ("", 10), ("1_0", 10), ("9" * 20, 10), ("0x", 0)])
+@pytest.mark.parametrize(
+    ("text", "base"), [("1.5", 10), ("", 10), ("1_0", 10), ("9" * 20, 10), ("0x", 0)]
+)
 def test_parse_int_rejects_what_strconv_rejects(text: str, base: int) -> None:
     with pytest.raises(govalues.GoValueError):
         govalues.parse_int(text, base)
 
 
-@pytest.mark.parametrize(("text", "value"), [("1.5", 1.5), ("1e3", 1000.0), (".5", 0.5), ("5.", 5.0), ("-2", -2.0)])
+@pytest.mark.parametrize(
+    ("text", "value"), [("1.5", 1.5), ("1e3", 1000.0), (".5", 0.5), ("5.", 5.0), ("-2", -2.0)]
+)
 def test_parse_float_follows_strconv(text: str, value: float) -> None:
     assert govalues.parse_float(text) == value
 

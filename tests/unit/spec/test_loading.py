@@ -85,10 +85,15 @@ def test_malformed_yaml_names_line_and_column() -> None:
 
 
 def test_malformed_json_names_line_and_column() -> None:
-    error = error_of('{\n  "apiVersion": "argoproj.io/v1alpha1",\n  "kind": \n}')
-    (issue,) = error.issues
-    assert (issue.line, issue.column) == (4, 1)
-    assert issue.message == "invalid JSON: Expecting value"
+    text = '{\n  "apiVersion": "argoproj.io/v1alpha1",\n  "kind": "Workflow"\n  "spec": {}\n}'
+    (issue,) = error_of(text).issues
+    assert (issue.line, issue.column) == (4, 3)
+    assert issue.message == "invalid JSON: Expecting ',' delimiter"
+
+
+def test_text_that_is_not_json_but_is_yaml_flow_style_loads_as_yaml() -> None:
+    (doc,) = loading.load_text("{apiVersion: argoproj.io/v1alpha1, kind: Workflow, spec: {}}")
+    assert doc.raw["spec"] == {}
 
 
 def test_json_documents_load_with_positions() -> None:
@@ -106,7 +111,7 @@ def test_duplicate_mapping_keys_are_errors_like_strict_kubernetes_decoding() -> 
     error = error_of(HELLO + "metadata:\n  name: again\n")
     (issue,) = error.issues
     assert issue.message == "duplicate key 'metadata' (first defined at line 3)"
-    assert (issue.line, issue.field) == (15, "metadata")
+    assert (issue.line, issue.field) == (14, "metadata")
 
 
 def test_duplicate_keys_in_json_are_errors_too() -> None:
@@ -116,8 +121,8 @@ def test_duplicate_keys_in_json_are_errors_too() -> None:
 
 def test_yaml_1_1_scalars_resolve_as_go_yaml_v2_does() -> None:
     doc = document(
-        HEADER
-        + """\
+        """\
+        apiVersion: argoproj.io/v1alpha1
         kind: Workflow
         spec:
           values: [yes, on, y, N, off, 0x1F, 017, 0o17, 1_000, 1e3, .5, 08, 1:30, 2024-01-01, ~]
@@ -153,8 +158,8 @@ def test_infinity_and_nan_are_rejected_because_json_cannot_carry_them() -> None:
 
 def test_anchors_aliases_and_merge_keys_expand() -> None:
     doc = document(
-        HEADER
-        + """\
+        """\
+        apiVersion: argoproj.io/v1alpha1
         kind: Workflow
         spec:
           defaults: &base {image: busybox, command: [sh]}

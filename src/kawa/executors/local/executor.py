@@ -150,11 +150,9 @@ class LocalExecutor:
         return node
 
     def start(self, step: StartStep) -> None:
-        from kawa.executors.local._forkserver.trace import TR
-        TR('ctl_start')
         node = self._track(step)
         try:
-            request = launching.build_request(step, node, self._shims)
+            request = launching.build_request(step, node, self._shims, self.isolation)
         except images.CannotRun as e:
             node.dir.mkdir(parents=True, exist_ok=True)
             failure = {"exit_code": None, "error": True, "message": str(e)}
@@ -163,7 +161,6 @@ class LocalExecutor:
             return
         launching.write_scripts(step, node)
         self._send(request)
-        TR('ctl_sent')
 
     def stop(self, stop: StopStep) -> None:
         node = self.node(stop.workflow_uid, stop.node_id)
@@ -178,8 +175,6 @@ class LocalExecutor:
             step = self._steps.get(event.get("node", ""))
             if step is not None:
                 found.extend(self._observe(step, event))
-        from kawa.executors.local._forkserver.trace import TR
-        TR('ctl_polled')
         return found
 
     def _observe(self, step: StartStep, event: dict[str, Any]) -> list[StepEvent]:
@@ -231,7 +226,7 @@ class LocalExecutor:
         """Where the file the step saw at ``container_path`` is on the host."""
         node = self.node(step.workflow_uid, step.node_id)
         launched = records.read_json(str(node.launched))
-        cwd = step.main.working_dir or node.work
+        cwd = node.cwd(step.main.working_dir, (launched or {}).get("isolation", "none"))
         return mounts.host_path(launched, container_path, cwd)
 
     def close(self) -> None:

@@ -68,7 +68,7 @@ def environment(step: StartStep, c: Container, node: NodePaths, shims: str) -> d
 
 
 def container_request(
-    step: StartStep, c: Container, role: str, node: NodePaths, shims: str
+    step: StartStep, c: Container, role: str, node: NodePaths, shims: str, isolation: str
 ) -> dict[str, Any]:
     env = environment(step, c, node, shims)
     argv = [expand(a, env) for a in images.command_line(c)]
@@ -81,7 +81,7 @@ def container_request(
         "role": role,
         "argv": images.resolve(argv, Path(shims)),
         "env": env,
-        "cwd": c.working_dir or node.work,
+        "cwd": node.cwd(c.working_dir, isolation),
         "dir": cdir,
         "stdout": f"{where}/{records.STDOUT}",
         "stderr": f"{where}/{records.STDERR}",
@@ -103,14 +103,18 @@ def roles(step: StartStep) -> list[tuple[Container, str]]:
     return [*pairs, (step.main, "main")]
 
 
-def build_request(step: StartStep, node: NodePaths, shims: str) -> dict[str, Any]:
+def build_request(
+    step: StartStep, node: NodePaths, shims: str, isolation: str
+) -> dict[str, Any]:
     """The start request; raises :class:`images.CannotRun` for an unrunnable step.
 
     ``node`` and ``shims`` must be real paths (no symlinks): they are made visible in
     the step's view as they are.
     """
     pairs = roles(step)
-    containers = [container_request(step, c, role, node, shims) for c, role in pairs]
+    containers = [
+        container_request(step, c, role, node, shims, isolation) for c, role in pairs
+    ]
     visible = [node.path, shims, *_interpreter_paths()]
     plan = mounts.plan(step, node, visible)
     return {

@@ -61,5 +61,11 @@ class NodePaths:
         return self.dir / records.STDERR
 
     @property
-    def work(self) -> str:
-        return self.file(records.WORK)
+    def tmp(self) -> str:
+        return self.file(records.TMP)
+
+    def cwd(self, working_dir: str, isolation: str) -> str:
+        """A container's working directory: its ``workingDir``, else its private /tmp."""
+        if working_dir:
+            return working_dir
+        return self.tmp if isolation == "none" else "/tmp"

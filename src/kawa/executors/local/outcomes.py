@@ -70,7 +70,7 @@ def outcome(step: StartStep, node: NodePaths, record: dict[str, Any]) -> StepOut
     if record.get("lost"):
         return StepOutcome(step.node_id, None, message=record["message"], error=True)
     launched = records.read_json(str(node.launched)) if step.output_parameters else None
-    cwd = step.main.working_dir or node.work
+    cwd = node.cwd(step.main.working_dir, (launched or {}).get("isolation", "none"))
     parameters = {}
     for p in step.output_parameters:
         value = read_parameter(mounts.host_path(launched, p.path, cwd))

@@ -10,44 +10,44 @@ from dataclasses import dataclass
 from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Node:
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Literal(Node):
     """``nil``, ``true``, ``42``, ``1.5``, ``"text"``, ``b"bytes"``."""
 
     value: Any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Identifier(Node):
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Pointer(Node):
     """``#`` (``name == ""``), ``#index`` or ``#acc`` inside a predicate."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Unary(Node):
     op: str
     operand: Node
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Binary(Node):
     op: str
     left: Node
     right: Node
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Member(Node):
     """``obj.name``, ``obj?.name``, ``obj[key]``."""
 
@@ -56,21 +56,21 @@ class Member(Node):
     optional: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Chain(Node):
     """The extent of an optional chain: a nil met by ``?.`` inside makes it nil."""
 
     node: Node
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Slice(Node):
     obj: Node
     start: Node | None
     end: Node | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Call(Node):
     """A call of a value: ``f(x)`` (f from the environment) or ``obj.method(x)``."""
 
@@ -78,7 +78,7 @@ class Call(Node):
     args: tuple[Node, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Builtin(Node):
     """A call of one of expr's built-in functions (``len``, ``filter``, ``toJSON`` ...)."""
 
@@ -86,38 +86,38 @@ class Builtin(Node):
     args: tuple[Node, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Predicate(Node):
     """A closure argument: ``{# > 1}`` or a bare predicate expression."""
 
     body: Node
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Conditional(Node):
     cond: Node
     then: Node
     otherwise: Node
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Array(Node):
     items: tuple[Node, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MapLiteral(Node):
     pairs: tuple[tuple[Node, Node], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Let(Node):
     name: str
     value: Node
     body: Node
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Sequence(Node):
     """``a; b``: evaluates each, yields the last."""
 

@@ -20,11 +20,9 @@ environment functions (``now``, ``date``, ``randAlphaNum``, ``uuidv4``, ``genPri
 from __future__ import annotations
 
 import base64
-import hashlib
 import math
 import posixpath
 import re
-import zlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -377,7 +375,18 @@ def impure(name: str) -> SprigFunction:
 
 
 def _hash(algorithm: str) -> SprigFunction:
-    return go("s", lambda s: hashlib.new(algorithm, s.encode("utf-8", "replace")).hexdigest())
+    def digest(s: str) -> str:
+        import hashlib
+
+        return hashlib.new(algorithm, s.encode("utf-8", "replace")).hexdigest()
+
+    return go("s", digest)
+
+
+def _adler32(s: str) -> str:
+    import zlib
+
+    return str(zlib.adler32(s.encode("utf-8", "replace")))
 
 
 def _kind(v: Any) -> str:
@@ -498,7 +507,7 @@ SPRIG: dict[str, SprigFunction] = {
     "sha1sum": _hash("sha1"),
     "sha256sum": _hash("sha256"),
     "sha512sum": _hash("sha512"),
-    "adler32sum": go("s", lambda s: str(zlib.adler32(s.encode("utf-8", "replace")))),
+    "adler32sum": go("s", _adler32),
     "regexMatch": go("ss", lambda p, s: _or_default(lambda: bool(_search(p, s)), False)),
     "mustRegexMatch": go("ss", lambda p, s: bool(_search(p, s))),
     "regexFind": go("ss", lambda p, s: m.group(0) if (m := _search(p, s)) else ""),

@@ -67,20 +67,13 @@ def _make_tag(raw: str, start: int, end: int) -> Tag:
 
 def has_unclosed_tag(text: str) -> bool:
     """True if some ``{{`` has no ``}}`` after it (Argo rejects such a template)."""
-    last_open = text.rfind(OPEN)
-    if last_open < 0:
-        return False
-    # The scan pairs each {{ with the next }}; what matters is whether the final
-    # scanned {{ found a closing.
     pos = 0
-    while True:
-        start = text.find(OPEN, pos)
-        if start < 0:
-            return False
+    while (start := text.find(OPEN, pos)) >= 0:
         close = text.find(CLOSE, start + len(OPEN))
         if close < 0:
             return True
         pos = close + len(CLOSE)
+    return False
 
 
 Resolver = Callable[[str], "str | None"]

@@ -128,6 +128,4 @@ def run_step(req: dict[str, Any], isolated: str, root: str) -> NoReturn:
         enter_view(isolated, root, c["cwd"])
     except BaseException as e:  # noqa: BLE001 - anything here is kawa's failure
         fail(report_to, f"kawa could not prepare the step's process: {e}")
-    from .trace import TR
-    TR('child_exec')
     exec_container(report_to, c)

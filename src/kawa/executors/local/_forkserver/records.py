@@ -10,8 +10,7 @@ Layout of ``$KAWA_HOME/runs/<workflow_uid>/nodes/<node_id>/``::
                   signal, started_at, finished_at, message, error, containers
     stdout stderr the main container's output
     script        a script template's ``source``
-    tmp/          the step's private /tmp
-    work/         the default working directory
+    tmp/          the step's private /tmp, and its working directory by default
     progress      $ARGO_PROGRESS_FILE
     overlay/<n>/  upper and work dirs of overlay mounts (private views of host dirs)
     private/<p>/  private declared paths that do not exist on the host
@@ -41,7 +40,6 @@ STDOUT = "stdout"
 STDERR = "stderr"
 SCRIPT = "script"
 TMP = "tmp"
-WORK = "work"
 PROGRESS = "progress"
 CONTAINERS = "containers"
 SUPERVISOR = "supervisor.json"
