@@ -85,18 +85,33 @@ def _label(node: NodeStatus) -> str:
     return f"{ICONS.get(node.phase, '?')} {node.display_name}"
 
 
-def _visible_children(status: WorkflowStatus, node: NodeStatus) -> list[NodeStatus]:
-    """Children as shown: StepGroups are flattened into their steps."""
-    shown: list[NodeStatus] = []
-    for child_id in node.children:
-        child = status.nodes.get(child_id)
-        if child is None:
-            continue
-        if child.type is NodeType.STEP_GROUP:
-            shown.extend(_visible_children(status, child))
-        else:
-            shown.append(child)
-    return shown
+def _display_children(status: WorkflowStatus, node: NodeStatus, parents: dict[str, NodeStatus]) -> list[NodeStatus]:
+    """What ``argo get`` nests under a node.
+
+    Steps/DAG: every step or task of its boundary (step groups flattened, dependency edges
+    ignored); Retry: its attempts; TaskGroup: its items; any node: its hook nodes.
+    """
+    if node.type in (NodeType.STEPS, NodeType.DAG):
+        found = [
+            n
+            for n in status.nodes.values()
+            if n.boundary_id == node.id
+            and n.type is not NodeType.STEP_GROUP
+            and not n.hooked
+            and parents.get(n.id, node).type not in (NodeType.RETRY, NodeType.TASK_GROUP)
+        ]
+    elif node.type in (NodeType.RETRY, NodeType.TASK_GROUP):
+        found = [status.nodes[c] for c in node.children if c in status.nodes]
+    else:
+        found = []
+    found += [status.nodes[c] for c in node.children if c in status.nodes and status.nodes[c].hooked]
+    unique = list({n.id: n for n in found}.values())
+    return sorted(unique, key=_start_order)
+
+
+def _start_order(node: NodeStatus) -> tuple[str, str]:
+    started = node.started_at.isoformat() if node.started_at else "~"
+    return started, node.name
 
 
 def _walk(
@@ -106,56 +121,25 @@ def _walk(
     branch: str,
     rows: list[tuple[str, str, str, str, str]],
     seen: set[str],
+    parents: dict[str, NodeStatus] | None = None,
 ) -> None:
     if node.id in seen:
         return
     seen.add(node.id)
+    if parents is None:
+        parents = {}
+        for candidate in status.nodes.values():
+            for child in candidate.children:
+                parents.setdefault(child, candidate)
     template = node.template_name or (node.template_ref or {}).get("template", "") or ""
     pod = node.id if node.type is NodeType.POD else ""
     took = duration(node.started_at, node.finished_at) if node.type is NodeType.POD else ""
     rows.append((f"{prefix}{branch}{_label(node)}", str(template), pod, took, node.message))
-    children = [
-        c for c in _visible_children(status, node) if c.boundary_id != node.id or node.type is not NodeType.STEP_GROUP
-    ]
-    children = [c for c in children if c.id not in seen]
-    if node.type in (NodeType.STEPS, NodeType.DAG):
-        children = _descendants_in_boundary(status, node, seen)
+    children = [c for c in _display_children(status, node, parents) if c.id not in seen]
     extension = prefix + ("   " if branch.startswith("└") else "│  " if branch else "")
     for index, child in enumerate(children):
         last = index == len(children) - 1
-        _walk(status, child, extension, "└─ " if last else "├─ ", rows, seen)
-
-
-def _descendants_in_boundary(
-    status: WorkflowStatus, node: NodeStatus, seen: set[str]
-) -> list[NodeStatus]:
-    """All nodes a Steps/DAG node drives, in start order (groups flattened)."""
-    found: list[NodeStatus] = []
-    queue = list(node.children)
-    visited: set[str] = set()
-    while queue:
-        child_id = queue.pop(0)
-        if child_id in visited or child_id in seen:
-            continue
-        visited.add(child_id)
-        child = status.nodes.get(child_id)
-        if child is None:
-            continue
-        if child.type is NodeType.STEP_GROUP:
-            queue.extend(child.children)
-            continue
-        if child.boundary_id == node.id:
-            found.append(child)
-            if child.type is not NodeType.TASK_GROUP:
-                queue.extend(c for c in child.children if _in(status, c, node.id))
-        else:
-            queue.extend(child.children)
-    return found
-
-
-def _in(status: WorkflowStatus, node_id: str, boundary: str) -> bool:
-    node = status.nodes.get(node_id)
-    return node is not None and (node.boundary_id == boundary or node.type is NodeType.STEP_GROUP)
+        _walk(status, child, extension, "└─ " if last else "├─ ", rows, seen, parents)
 
 
 def list_table(workflows: Iterable[Workflow]) -> list[str]:

@@ -29,7 +29,9 @@ TEMPLATE_TYPES = (
     "plugin",
     "data",
 )
-LEAF_TYPES = frozenset(("container", "script", "resource", "containerSet", "http", "plugin", "data"))
+LEAF_TYPES = frozenset(
+    ("container", "script", "resource", "containerSet", "http", "plugin", "data")
+)
 POD_TYPES = frozenset(("container", "script", "resource", "containerSet", "data"))
 #: where a step/task/hook names the template it runs
 REFERENCE_KEYS = ("template", "templateRef", "inline")

@@ -62,7 +62,10 @@ def _containers(body: dict[str, Any], path: Path) -> Iterator[tuple[dict[str, An
     if isinstance(container, dict):
         yield container, (*path, "container")
     containers = as_dict(body.get("containerSet")).get("containers")
-    for key, items in (("containerSet", containers), ("initContainers", body.get("initContainers"))):
+    for key, items in (
+        ("containerSet", containers),
+        ("initContainers", body.get("initContainers")),
+    ):
         base = (*path, "containerSet", "containers") if key == "containerSet" else (*path, key)
         for index, item in enumerate(as_list(items)):
             if isinstance(item, dict):
@@ -76,7 +79,9 @@ def _dash_c(container: dict[str, Any], path: Path) -> Iterator[tuple[str, Path]]
     """The script after ``sh -c`` in command + args, if the container runs a shell."""
     argv: list[tuple[Any, Path]] = []
     for key in ("command", "args"):
-        argv += [(value, (*path, key, index)) for index, value in enumerate(as_list(container.get(key)))]
+        argv += [
+            (value, (*path, key, index)) for index, value in enumerate(as_list(container.get(key)))
+        ]
     if not argv or not _is_shell([value for value, _ in argv[:2]]):
         return
     for (flag, _), (code, where) in zip(argv, argv[1:], strict=False):

@@ -71,7 +71,9 @@ def check_names(ctx: Context) -> None:
     check_field_names(ctx, ctx.spec.get("templates"), ctx.spec_at("templates"), "templates")
 
 
-def check_field_names(ctx: Context, items: Any, path: Path, what: str, params: bool = False) -> None:
+def check_field_names(
+    ctx: Context, items: Any, path: Path, what: str, params: bool = False
+) -> None:
     """Argo's ``validateWorkflowFieldNames``: each item named, validly, and only once."""
     seen: set[str] = set()
     pattern, rule = (
@@ -115,16 +117,22 @@ def check_arguments(ctx: Context, arguments: Any, path: Path, allow_empty: bool)
             ctx.error((*artifacts_path, index), message)
 
 
-def _check_argument_value_from(ctx: Context, value_from: dict[str, Any], path: Path, name: str) -> None:
+def _check_argument_value_from(
+    ctx: Context, value_from: dict[str, Any], path: Path, name: str
+) -> None:
     allowed = ("configMapKeyRef", "event", "supplied", "default")
     extra = [key for key in value_from if key not in allowed and value_from[key] is not None]
-    useful = [key for key in ("configMapKeyRef", "event", "supplied") if value_from.get(key) is not None]
+    useful = [
+        key for key in ("configMapKeyRef", "event", "supplied") if value_from.get(key) is not None
+    ]
     if extra or not useful:
         message = f"arguments.{name}.valueFrom only allows: default, configMapKeyRef and supplied"
         ctx.error(path, message)
 
 
-def _check_enum(ctx: Context, param: dict[str, Any], path: Path, name: str, allow_empty: bool) -> None:
+def _check_enum(
+    ctx: Context, param: dict[str, Any], path: Path, name: str, allow_empty: bool
+) -> None:
     enum = param.get("enum")
     if not isinstance(enum, list):
         return
@@ -146,7 +154,9 @@ def check_entrypoint(ctx: Context) -> None:
     owner, has_ref = ctx.workflow_template_ref()
     spec = ctx.spec
     if has_ref and as_list(spec.get("templates")):
-        message = "Templates is invalid field in spec if workflow referred WorkflowTemplate reference"
+        message = (
+            "Templates is invalid field in spec if workflow referred WorkflowTemplate reference"
+        )
         ctx.error(ctx.spec_at("templates"), message)
     arguments = as_dict(spec.get("arguments"))
     entrypoint = as_str(spec.get("entrypoint"))
@@ -160,7 +170,10 @@ def check_entrypoint(ctx: Context) -> None:
             _check_remote_entry(ctx, owner, entrypoint, on_exit, arguments)
         return
     if not entrypoint and not ctx.is_template:
-        ctx.error(ctx.spec_at() if "entrypoint" not in spec else ctx.spec_at("entrypoint"), "spec.entrypoint is required")
+        ctx.error(
+            ctx.spec_at() if "entrypoint" not in spec else ctx.spec_at("entrypoint"),
+            "spec.entrypoint is required",
+        )
     for key, name in (("entrypoint", entrypoint), ("onExit", on_exit)):
         if not name:
             continue
@@ -170,20 +183,37 @@ def check_entrypoint(ctx: Context) -> None:
             _check_supplied(ctx, target, arguments, ctx.spec_at(key), prefix, bare=True)
 
 
-def _check_remote_entry(ctx: Context, owner: Any, entrypoint: str, on_exit: str, arguments: dict[str, Any]) -> None:
-    owner_templates = {name: body for _, body, name in named(as_dict(owner.raw.get("spec")).get("templates"))}
+def _check_remote_entry(
+    ctx: Context, owner: Any, entrypoint: str, on_exit: str, arguments: dict[str, Any]
+) -> None:
+    owner_templates = {
+        name: body for _, body, name in named(as_dict(owner.raw.get("spec")).get("templates"))
+    }
     path = ctx.spec_at("workflowTemplateRef")
     for what, name in (("entrypoint", entrypoint), ("onExit", on_exit)):
         if not name:
             if what == "entrypoint":
-                ctx.error(path, "spec.entrypoint is required (neither the workflow nor its WorkflowTemplate sets one)")
+                ctx.error(
+                    path,
+                    "spec.entrypoint is required (neither the workflow nor its WorkflowTemplate sets one)",
+                )
             continue
         body = owner_templates.get(name)
         if body is None:
-            ctx.error(path, f"{what} template '{name}' not found in WorkflowTemplate '{owner.name}'{suggest(name, owner_templates)}")
+            ctx.error(
+                path,
+                f"{what} template '{name}' not found in WorkflowTemplate '{owner.name}'{suggest(name, owner_templates)}",
+            )
             continue
         site = Site(name, body, (), owner)
-        _check_supplied(ctx, Target("found", site), arguments, ctx.spec_at("arguments") if ctx.spec.get("arguments") else path, f"templates.{name}", bare=True)
+        _check_supplied(
+            ctx,
+            Target("found", site),
+            arguments,
+            ctx.spec_at("arguments") if ctx.spec.get("arguments") else path,
+            f"templates.{name}",
+            bare=True,
+        )
 
 
 def _merge_arguments(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
@@ -192,7 +222,11 @@ def _merge_arguments(first: dict[str, Any], second: dict[str, Any]) -> dict[str,
     for key in ("parameters", "artifacts"):
         own = [item for item in as_list(first.get(key)) if isinstance(item, dict)]
         names = {item.get("name") for item in own}
-        rest = [item for item in as_list(second.get(key)) if isinstance(item, dict) and item.get("name") not in names]
+        rest = [
+            item
+            for item in as_list(second.get(key))
+            if isinstance(item, dict) and item.get("name") not in names
+        ]
         merged[key] = own + rest
     return merged
 
@@ -230,8 +264,20 @@ def check_template(ctx: Context, site: Site) -> None:
     body, path, name = site.body, site.path, site.name
     kind = check_template_type(ctx, body, path, name)
     inputs = as_dict(body.get("inputs"))
-    check_field_names(ctx, inputs.get("parameters"), (*path, "inputs", "parameters"), f"templates.{name}.inputs.parameters", params=True)
-    check_field_names(ctx, inputs.get("artifacts"), (*path, "inputs", "artifacts"), f"templates.{name}.inputs.artifacts", params=True)
+    check_field_names(
+        ctx,
+        inputs.get("parameters"),
+        (*path, "inputs", "parameters"),
+        f"templates.{name}.inputs.parameters",
+        params=True,
+    )
+    check_field_names(
+        ctx,
+        inputs.get("artifacts"),
+        (*path, "inputs", "artifacts"),
+        f"templates.{name}.inputs.artifacts",
+        params=True,
+    )
     check_outputs(ctx, body, path, name, kind)
     check_retry_strategy(ctx, body, path)
     check_limits(ctx, body, path, name, kind)
@@ -259,12 +305,26 @@ def check_template_type(ctx: Context, body: dict[str, Any], path: Path, name: st
     return kinds[0]
 
 
-def check_outputs(ctx: Context, body: dict[str, Any], path: Path, name: str, kind: str | None) -> None:
+def check_outputs(
+    ctx: Context, body: dict[str, Any], path: Path, name: str, kind: str | None
+) -> None:
     """Argo's ``validateOutputs``: every output parameter says where its value comes from."""
     outputs = as_dict(body.get("outputs"))
     params_path = (*path, "outputs", "parameters")
-    check_field_names(ctx, outputs.get("parameters"), params_path, f"templates.{name}.outputs.parameters", params=True)
-    check_field_names(ctx, outputs.get("artifacts"), (*path, "outputs", "artifacts"), f"templates.{name}.outputs.artifacts", params=True)
+    check_field_names(
+        ctx,
+        outputs.get("parameters"),
+        params_path,
+        f"templates.{name}.outputs.parameters",
+        params=True,
+    )
+    check_field_names(
+        ctx,
+        outputs.get("artifacts"),
+        (*path, "outputs", "artifacts"),
+        f"templates.{name}.outputs.artifacts",
+        params=True,
+    )
     for index, param, param_name in named(outputs.get("parameters")):
         here = (*params_path, index)
         ref = f"templates.{name}.outputs.parameters.{param_name}"
@@ -280,15 +340,29 @@ def check_outputs(ctx: Context, body: dict[str, Any], path: Path, name: str, kin
         _check_output_value_from(ctx, value_from, (*here, "valueFrom"), ref, kind)
 
 
-def _check_output_value_from(ctx: Context, value_from: dict[str, Any], path: Path, ref: str, kind: str | None) -> None:
-    sources = [key for key in ("path", "jqFilter", "jsonPath", "parameter", "expression") if as_str(value_from.get(key))]
+def _check_output_value_from(
+    ctx: Context, value_from: dict[str, Any], path: Path, ref: str, kind: str | None
+) -> None:
+    sources = [
+        key
+        for key in ("path", "jqFilter", "jsonPath", "parameter", "expression")
+        if as_str(value_from.get(key))
+    ]
     if value_from.get("supplied") is not None:
         sources.append("supplied")
     if not sources:
-        ctx.error(path, f"{ref}: valueFrom type unspecified. choose one of: path, jqFilter, jsonPath, parameter, raw, expression")
+        ctx.error(
+            path,
+            f"{ref}: valueFrom type unspecified. choose one of: path, jqFilter, jsonPath, parameter, raw, expression",
+        )
         return
-    if len(sources) > 1 and not (kind in ("steps", "dag") and set(sources) == {"parameter", "expression"}):
-        ctx.error(path, f"{ref}: multiple valueFrom types specified ({', '.join(sources)}). choose one of: path, jqFilter, jsonPath, parameter, raw")
+    if len(sources) > 1 and not (
+        kind in ("steps", "dag") and set(sources) == {"parameter", "expression"}
+    ):
+        ctx.error(
+            path,
+            f"{ref}: multiple valueFrom types specified ({', '.join(sources)}). choose one of: path, jqFilter, jsonPath, parameter, raw",
+        )
         return
     if kind in ("container", "containerSet", "script") and "path" not in sources:
         ctx.error(path, f"{ref}.path must be specified for {kind} templates")
@@ -298,7 +372,10 @@ def _check_output_value_from(ctx: Context, value_from: dict[str, Any], path: Pat
         if not {"parameter", "expression"} & set(sources):
             ctx.error(path, f"{ref}.parameter or expression must be specified for {kind} templates")
         elif {"parameter", "expression"} <= set(sources):
-            ctx.error(path, f"{ref} shouldn't have both `from` and `expression` specified in `ValueFrom` for {kind} templates")
+            ctx.error(
+                path,
+                f"{ref} shouldn't have both `from` and `expression` specified in `ValueFrom` for {kind} templates",
+            )
 
 
 def check_retry_strategy(ctx: Context, body: dict[str, Any], path: Path) -> None:
@@ -310,27 +387,43 @@ def check_retry_strategy(ctx: Context, body: dict[str, Any], path: Path) -> None
         ctx.error((*path, "retryStrategy", "retryPolicy"), message)
 
 
-def check_limits(ctx: Context, body: dict[str, Any], path: Path, name: str, kind: str | None) -> None:
+def check_limits(
+    ctx: Context, body: dict[str, Any], path: Path, name: str, kind: str | None
+) -> None:
     """parallelism (steps/dag only, not negative), activeDeadlineSeconds, timeout."""
     parallelism = body.get("parallelism")
     if parallelism is not None:
         if kind in LEAF_TYPES:
-            ctx.error((*path, "parallelism"), f"templates.{name}.parallelism is only valid for steps and dag templates")
+            ctx.error(
+                (*path, "parallelism"),
+                f"templates.{name}.parallelism is only valid for steps and dag templates",
+            )
         elif isinstance(parallelism, int) and not isinstance(parallelism, bool) and parallelism < 0:
-            ctx.error((*path, "parallelism"), f"templates.{name}.parallelism must not be negative (got {parallelism})")
+            ctx.error(
+                (*path, "parallelism"),
+                f"templates.{name}.parallelism must not be negative (got {parallelism})",
+            )
     deadline = body.get("activeDeadlineSeconds")
     if deadline is not None:
         here = (*path, "activeDeadlineSeconds")
         if kind in ("steps", "dag"):
-            ctx.error(here, f"templates.{name}.activeDeadlineSeconds is only valid for leaf templates")
+            ctx.error(
+                here, f"templates.{name}.activeDeadlineSeconds is only valid for leaf templates"
+            )
         elif not _positive_or_variable(deadline):
-            ctx.error(here, f"templates.{name}.activeDeadlineSeconds must be a positive integer > 0 or an argo variable")
+            ctx.error(
+                here,
+                f"templates.{name}.activeDeadlineSeconds must be a positive integer > 0 or an argo variable",
+            )
     for key in ("timeout", "pendingTimeout"):
         value = body.get(key)
         if isinstance(value, str) and value and kind in ("steps", "dag"):
             ctx.error((*path, key), f"{kind} template doesn't support {key} field")
         elif key == "timeout" and isinstance(value, str) and value.strip().lstrip("+-").isdigit():
-            ctx.error((*path, key), f"{name} has invalid duration format in timeout (a whole number needs a unit, e.g. '{value}s')")
+            ctx.error(
+                (*path, key),
+                f"{name} has invalid duration format in timeout (a whole number needs a unit, e.g. '{value}s')",
+            )
 
 
 def _positive_or_variable(value: Any) -> bool:
@@ -340,7 +433,9 @@ def _positive_or_variable(value: Any) -> bool:
         return value >= 0
     if isinstance(value, str):
         text = value.strip()
-        return bool(_VARIABLE.fullmatch(text)) or "{{" in text or (text.isdigit() and int(text) >= 0)
+        return (
+            bool(_VARIABLE.fullmatch(text)) or "{{" in text or (text.isdigit() and int(text) >= 0)
+        )
     return False
 
 
@@ -357,14 +452,23 @@ def check_resource(ctx: Context, resource: dict[str, Any], path: Path, name: str
     """A resource template's action, and its manifest when the action needs one."""
     action = as_str(resource.get("action"))
     if action not in _RESOURCE_ACTIONS and "{{" not in action:
-        ctx.error((*path, "action"), f"templates.{name}.resource.action must be one of: get, create, apply, delete, replace, patch")
+        ctx.error(
+            (*path, "action"),
+            f"templates.{name}.resource.action must be one of: get, create, apply, delete, replace, patch",
+        )
     if action in ("get", "delete"):
         return
     manifest, manifest_from = resource.get("manifest"), resource.get("manifestFrom")
     if not manifest and manifest_from is None:
-        ctx.error(path, f"either templates.{name}.resource.manifest or templates.{name}.resource.manifestFrom must be specified")
+        ctx.error(
+            path,
+            f"either templates.{name}.resource.manifest or templates.{name}.resource.manifestFrom must be specified",
+        )
     elif manifest and manifest_from is not None:
-        ctx.error(path, "shouldn't have both `manifest` and `manifestFrom` specified in `Manifest` for resource template")
+        ctx.error(
+            path,
+            "shouldn't have both `manifest` and `manifestFrom` specified in `Manifest` for resource template",
+        )
 
 
 # --- steps and tasks ------------------------------------------------------------------------
@@ -387,7 +491,10 @@ def check_steps(ctx: Context, site: Site) -> None:
             elif name in seen:
                 ctx.error((*path, "name"), f"{owner}.name '{name}' is not unique")
             elif not _FIELD_NAME.match(name) and "{{" not in name:
-                ctx.error((*path, "name"), f"{owner}.name '{name}' is invalid: a name must consist of alpha-numeric characters or '-', starting alpha-numeric")
+                ctx.error(
+                    (*path, "name"),
+                    f"{owner}.name '{name}' is invalid: a name must consist of alpha-numeric characters or '-', starting alpha-numeric",
+                )
             seen.add(name)
             check_node(ctx, step, path, f"{owner}.{name}")
 
@@ -399,7 +506,10 @@ def check_dag(ctx: Context, site: Site) -> None:
     tasks = list(named(dag.get("tasks")))
     owner = f"templates.{site.name}"
     if not as_list(dag.get("tasks")):
-        ctx.error((*dag_path, "tasks") if "tasks" in dag else dag_path, f"{owner} must have at least one task")
+        ctx.error(
+            (*dag_path, "tasks") if "tasks" in dag else dag_path,
+            f"{owner} must have at least one task",
+        )
         return
     check_field_names(ctx, dag.get("tasks"), (*dag_path, "tasks"), f"{owner}.tasks")
     graph = dag_graph(dag)
@@ -412,20 +522,37 @@ def check_dag(ctx: Context, site: Site) -> None:
     target = as_str(dag.get("target"))
     for word in target.split():
         if "{{" not in word and word not in graph:
-            ctx.error((*dag_path, "target"), f"{owner}.targets: target '{word}' is not defined{suggest(word, graph)}")
+            ctx.error(
+                (*dag_path, "target"),
+                f"{owner}.targets: target '{word}' is not defined{suggest(word, graph)}",
+            )
 
 
 def _check_task_dependencies(
-    ctx: Context, task: dict[str, Any], path: Path, owner: str, graph: Mapping[str, set[str]], using_depends: bool
+    ctx: Context,
+    task: dict[str, Any],
+    path: Path,
+    owner: str,
+    graph: Mapping[str, set[str]],
+    using_depends: bool,
 ) -> None:
     name = as_str(task.get("name"))
     depends = as_str(task.get("depends"))
     if using_depends and as_list(task.get("dependencies")):
-        ctx.error((*path, "dependencies"), f"{owner}: cannot use both 'depends' and 'dependencies' in the same DAG template")
+        ctx.error(
+            (*path, "dependencies"),
+            f"{owner}: cannot use both 'depends' and 'dependencies' in the same DAG template",
+        )
     if (using_depends or as_list(task.get("dependencies"))) and name[:1].isdigit():
-        ctx.error((*path, "name"), f"{owner} name cannot begin with a digit when using either 'depends' or 'dependencies'")
+        ctx.error(
+            (*path, "name"),
+            f"{owner} name cannot begin with a digit when using either 'depends' or 'dependencies'",
+        )
     if using_depends and task.get("continueOn") is not None:
-        ctx.error((*path, "continueOn"), f"{owner}: cannot use 'continueOn' when using 'depends'. Instead use 'dep-task.Failed'/'dep-task.Errored'")
+        ctx.error(
+            (*path, "continueOn"),
+            f"{owner}: cannot use 'continueOn' when using 'depends'. Instead use 'dep-task.Failed'/'dep-task.Errored'",
+        )
     names, error = task_dependencies(task)
     where = (*path, "depends") if depends.strip() else (*path, "dependencies")
     for match in _TASK_RESULT.finditer(depends):
@@ -437,7 +564,9 @@ def _check_task_dependencies(
         ctx.error(where, f"{owner}: cannot parse depends {depends!r}: {error}")
     for dependency in sorted(names):
         if dependency not in graph:
-            ctx.error(where, f"{owner} dependency '{dependency}' not defined{suggest(dependency, graph)}")
+            ctx.error(
+                where, f"{owner} dependency '{dependency}' not defined{suggest(dependency, graph)}"
+            )
 
 
 def _check_cycles(ctx: Context, graph: Mapping[str, set[str]], path: Path, owner: str) -> None:
@@ -445,7 +574,9 @@ def _check_cycles(ctx: Context, graph: Mapping[str, set[str]], path: Path, owner
     for start in graph:
         cycle = _find_cycle(graph, start, done)
         if cycle:
-            ctx.error((*path, "tasks"), f"{owner}.tasks dependency cycle detected: {'->'.join(cycle)}")
+            ctx.error(
+                (*path, "tasks"), f"{owner}.tasks dependency cycle detected: {'->'.join(cycle)}"
+            )
             return
 
 
@@ -478,12 +609,22 @@ def _find_cycle(graph: Mapping[str, set[str]], start: str, done: set[str]) -> li
 def check_node(ctx: Context, node: dict[str, Any], path: Path, owner: str) -> None:
     """A step or task: what it runs, its arguments, loops, exit handler and hooks."""
     target = check_holder(ctx, node, path, owner)
-    loops = [key for key in ("withItems", "withParam", "withSequence") if node.get(key) not in (None, [], "")]
+    loops = [
+        key
+        for key in ("withItems", "withParam", "withSequence")
+        if node.get(key) not in (None, [], "")
+    ]
     if len(loops) > 1:
-        ctx.error((*path, loops[1]), f"{owner} only one of withItems, withParam, withSequence can be specified")
+        ctx.error(
+            (*path, loops[1]),
+            f"{owner} only one of withItems, withParam, withSequence can be specified",
+        )
     sequence = as_dict(node.get("withSequence"))
     if sequence.get("count") is not None and sequence.get("end") is not None:
-        ctx.error((*path, "withSequence"), f"{owner} only one of count or end can be defined in withSequence")
+        ctx.error(
+            (*path, "withSequence"),
+            f"{owner} only one of count or end can be defined in withSequence",
+        )
     on_exit = node.get("onExit")
     if isinstance(on_exit, str) and on_exit:
         ctx.local(on_exit, (*path, "onExit"))
@@ -495,7 +636,10 @@ def check_holder(ctx: Context, holder: dict[str, Any], path: Path, owner: str) -
     """What a step/task/hook runs, and that its arguments supply the template's inputs."""
     given = [key for key in REFERENCE_KEYS if holder.get(key) is not None]
     if len(given) > 1:
-        ctx.error((*path, given[1]), f"{owner}: only one of template, templateRef or inline may be set (got {', '.join(given)})")
+        ctx.error(
+            (*path, given[1]),
+            f"{owner}: only one of template, templateRef or inline may be set (got {', '.join(given)})",
+        )
     if not given:
         ctx.error(path, f"{owner}: names no template (set template, templateRef or inline)")
     target = ctx.resolve(holder, path)
@@ -508,7 +652,14 @@ def check_holder(ctx: Context, holder: dict[str, Any], path: Path, owner: str) -
     return target
 
 
-def _check_supplied(ctx: Context, target: Target, arguments: dict[str, Any], path: Path, prefix: str, bare: bool = False) -> None:
+def _check_supplied(
+    ctx: Context,
+    target: Target,
+    arguments: dict[str, Any],
+    path: Path,
+    prefix: str,
+    bare: bool = False,
+) -> None:
     """Argo's ``ProcessArgs``: each input parameter/artifact gets a value from somewhere."""
     assert target.site is not None
     inputs = as_dict(target.site.body.get("inputs"))

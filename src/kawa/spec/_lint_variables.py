@@ -258,7 +258,9 @@ def template_scope(base: Scope, site: Site) -> Scope:
     return scope
 
 
-def node_outputs(kind: str, name: str, target: Target, aggregate: bool) -> tuple[set[str], list[str]]:
+def node_outputs(
+    kind: str, name: str, target: Target, aggregate: bool
+) -> tuple[set[str], list[str]]:
     """The ``steps.X.*``/``tasks.X.*`` names a finished step/task gives (not ``status``)."""
     base = f"{kind}.{name}"
     names = {f"{base}.id", f"{base}.startedAt", f"{base}.finishedAt", f"{base}.hostNodeName"}
@@ -361,7 +363,9 @@ def _check_steps(ctx: Context, site: Site, scope: Scope) -> Scope:
             seen.add(name)
             here = done.copy()
             here.names.update(f"steps.{other}.status" for other in seen)
-            here.nodes = {other: _step_reason(other, at, group_index) for other, at in where.items()}
+            here.nodes = {
+                other: _step_reason(other, at, group_index) for other, at in where.items()
+            }
             _add_loop(here, step)
             _add_inline_inputs(here, step)
             if _has_exit_hook(step):
@@ -453,7 +457,9 @@ def _task_scope(
 # --- strings --------------------------------------------------------------------------------
 
 
-def check_value(ctx: Context, value: Any, path: Path, scope: Scope, strict_soft: bool = False) -> None:
+def check_value(
+    ctx: Context, value: Any, path: Path, scope: Scope, strict_soft: bool = False
+) -> None:
     """Check the simple tags of every string in ``value`` against ``scope``."""
     for text, where in strings(value, path):
         for tag in _expressions.find_tags(text):
@@ -479,7 +485,9 @@ def strings(value: Any, path: Path) -> Iterator[tuple[str, Path]]:
         elif isinstance(item, dict):
             pending.extend((child, (*where, key)) for key, child in reversed(item.items()))
         elif isinstance(item, list):
-            pending.extend((child, (*where, index)) for index, child in reversed(list(enumerate(item))))
+            pending.extend(
+                (child, (*where, index)) for index, child in reversed(list(enumerate(item)))
+            )
 
 
 # --- expressions ----------------------------------------------------------------------------

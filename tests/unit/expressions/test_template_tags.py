@@ -12,6 +12,7 @@ def test_simple_tag_name_is_stripped_of_surrounding_whitespace() -> None:
     [tag] = tags.find_tags("hello {{ item.name }}!")
     assert (tag.kind, tag.inner, tag.raw) == ("simple", "item.name", " item.name ")
     assert (tag.start, tag.end) == (6, 21)
+    assert tag.text == tag.inner
 
 
 def test_expression_tag_needs_equals_right_after_the_braces() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kawa.spec.errors import ExpressionError
-from kawa.spec.expressions import govaluate
+from kawa.spec.expressions import argo, expr, govaluate, tags
 from kawa.spec.expressions.govaluate import evaluate_when
 
 
@@ -142,3 +142,41 @@ def test_kitchen_time_strings_are_times() -> None:
 def test_deeply_nested_when_is_an_error_not_a_crash() -> None:
     with pytest.raises(ExpressionError):
         evaluate_when("(" * 3000 + "true" + ")" * 3000)
+
+
+def test_argo_filter_example_runs_items_whose_type_is_in_the_list() -> None:
+    # Argo's test/e2e/functional/steps-when-expr-filter.yaml, rendered the way Argo does.
+    list_param = expr.evaluate(
+        "concat(['always'], inputs.parameters.test == 'true' ? ['test'] : []) | toJSON()",
+        {"inputs": {"parameters": {"test": "true"}}},
+    )
+    when = (
+        "\"{{= get(item, 'type') ?? 'always' }}\"\nin\n"
+        '("{{= inputs.parameters.list | fromJSON() | join(\'","\') }}","")\n'
+    )
+    items = [
+        {"name": "first", "type": ""},
+        {"name": "second", "type": "always"},
+        {"name": "third", "type": "test"},
+        {"name": "fourth"},
+        {"name": "fifth", "type": "other"},
+    ]
+    decisions = []
+    for item in items:
+        env = {"item": item, **argo.nest({"inputs.parameters.list": list_param})}
+
+        def evaluate(source: str, env: dict[str, object] = env) -> str:
+            return argo.format_result(expr.evaluate(source, env))
+
+        rendered = tags.render(when, lambda _name: None, evaluate)
+        decisions.append(evaluate_when(rendered))
+    assert decisions == [True, True, True, True, False]
+
+
+def test_parse_checks_syntax_without_evaluating() -> None:
+    govaluate.parse("v1.2 == v1.2")  # fails only when evaluated
+    govaluate.parse("  ")
+    with pytest.raises(ExpressionError, match="Invalid 'when' expression: Invalid token"):
+        govaluate.parse("x==-1")
+    with pytest.raises(ExpressionError, match="Failed to parse 'when' expression"):
+        govaluate.parse("!foo")

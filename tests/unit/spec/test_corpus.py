@@ -45,7 +45,10 @@ def test_every_corpus_workflow_lints_without_errors_except_the_expected_failure(
     issues = [issue for doc in loading.load_file(path) for issue in lint.lint(doc, lookup)]
     if _name(path) == EMPTY_PARAMETER:
         (message,) = errors(issues)
-        assert "templates.abc.tasks.a templates.whalesay inputs.parameters.message was not supplied" in message
+        assert (
+            "templates.abc.tasks.a templates.whalesay inputs.parameters.message was not supplied"
+            in message
+        )
     else:
         assert errors(issues) == []
 

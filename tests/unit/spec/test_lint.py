@@ -32,7 +32,10 @@ def test_a_workflow_needs_an_entrypoint_but_a_workflow_template_does_not() -> No
 
 
 def test_every_step_template_reference_must_exist() -> None:
-    body = "entrypoint: main\ntemplates:\n  - name: main\n    steps:\n      - - {name: a, template: ech}\n" + ECHO
+    body = (
+        "entrypoint: main\ntemplates:\n  - name: main\n    steps:\n      - - {name: a, template: ech}\n"
+        + ECHO
+    )
     issues = lint_spec(body)
     assert errors(issues) == ["template name 'ech' undefined; did you mean 'echo'?"]
     assert issues[0].field == "spec.templates[0].steps[0][0].template"
@@ -83,7 +86,10 @@ TASK = "        - {{name: {name}, template: echo, {extra}arguments: {{parameters
 
 
 def dag(*tasks: tuple[str, str]) -> str:
-    return DAG.format(tasks="".join(TASK.format(name=name, extra=extra) for name, extra in tasks)) + ECHO
+    return (
+        DAG.format(tasks="".join(TASK.format(name=name, extra=extra) for name, extra in tasks))
+        + ECHO
+    )
 
 
 def test_dag_cycles_are_reported_with_the_cycle() -> None:
@@ -93,21 +99,30 @@ def test_dag_cycles_are_reported_with_the_cycle() -> None:
 
 def test_dag_dependencies_must_name_tasks_of_the_dag() -> None:
     issues = lint_spec(dag(("a", ""), ("b", "dependencies: [aa], ")))
-    assert errors(issues) == ["templates.main.tasks.b dependency 'aa' not defined; did you mean 'a'?"]
+    assert errors(issues) == [
+        "templates.main.tasks.b dependency 'aa' not defined; did you mean 'a'?"
+    ]
     issues = lint_spec(dag(("a", ""), ("b", "depends: 'a && c.Succeeded', ")))
     assert errors(issues) == ["templates.main.tasks.b dependency 'c' not defined"]
 
 
 def test_dag_depends_task_results_must_be_known() -> None:
     issues = lint_spec(dag(("a", ""), ("b", "depends: 'a.Succeded', ")))
-    assert errors(issues) == ["templates.main.tasks.b task result 'Succeded' for task 'a' is invalid"]
+    assert errors(issues) == [
+        "templates.main.tasks.b task result 'Succeded' for task 'a' is invalid"
+    ]
 
 
 def test_missing_input_parameter_matches_argos_message() -> None:
     body = DAG.format(tasks="        - {name: a, template: echo}\n") + ECHO
     issues = lint_spec(body)
-    assert errors(issues) == ["templates.main.tasks.a templates.echo inputs.parameters.message was not supplied"]
-    steps = "entrypoint: main\ntemplates:\n  - name: main\n    steps:\n      - - {name: hi, template: echo}\n" + ECHO
+    assert errors(issues) == [
+        "templates.main.tasks.a templates.echo inputs.parameters.message was not supplied"
+    ]
+    steps = (
+        "entrypoint: main\ntemplates:\n  - name: main\n    steps:\n      - - {name: hi, template: echo}\n"
+        + ECHO
+    )
     assert errors(lint_spec(steps)) == [
         "templates.main.steps[0].hi templates.echo inputs.parameters.message was not supplied"
     ]
@@ -122,12 +137,17 @@ def test_entrypoint_inputs_come_from_the_workflow_arguments() -> None:
 
 
 def test_inputs_with_defaults_need_no_argument() -> None:
-    body = "entrypoint: echo\ntemplates:\n" + ECHO.replace("{name: message}", "{name: message, default: hi}")
+    body = "entrypoint: echo\ntemplates:\n" + ECHO.replace(
+        "{name: message}", "{name: message, default: hi}"
+    )
     assert lint_spec(body) == []
 
 
 def test_a_step_argument_needs_a_value() -> None:
-    body = "entrypoint: main\ntemplates:\n  - name: main\n    steps:\n      - - {name: a, template: echo, arguments: {parameters: [{name: message}]}}\n" + ECHO
+    body = (
+        "entrypoint: main\ntemplates:\n  - name: main\n    steps:\n      - - {name: a, template: echo, arguments: {parameters: [{name: message}]}}\n"
+        + ECHO
+    )
     assert errors(lint_spec(body)) == [
         "arguments.message.value or arguments.message.valueFrom is required"
     ]
@@ -227,5 +247,7 @@ def test_workflow_template_ref_entrypoint_inputs_come_from_merged_arguments() ->
     assert errors(lint.lint(doc, {"lib": library})) == [
         "templates.echo inputs.parameters.message was not supplied"
     ]
-    doc = workflow("workflowTemplateRef: {name: lib}\narguments: {parameters: [{name: message, value: x}]}\n")
+    doc = workflow(
+        "workflowTemplateRef: {name: lib}\narguments: {parameters: [{name: message, value: x}]}\n"
+    )
     assert lint.lint(doc, {"lib": library}) == []

@@ -200,7 +200,10 @@ def test_status_of_a_task_that_is_not_a_dependency_is_an_error() -> None:
 
 
 def test_global_output_parameters_resolve_anywhere() -> None:
-    body = LEAF.format(arg="{{workflow.outputs.parameters.g}}") + "    outputs: {parameters: [{name: o, globalName: g, valueFrom: {path: /o}}]}\n"
+    body = (
+        LEAF.format(arg="{{workflow.outputs.parameters.g}}")
+        + "    outputs: {parameters: [{name: o, globalName: g, valueFrom: {path: /o}}]}\n"
+    )
     assert errors(lint_spec(body)) == []
 
 
@@ -213,7 +216,8 @@ def test_unparsable_expression_tags_are_errors() -> None:
 @needs_expressions
 def test_unparsable_when_is_an_error() -> None:
     body = STEPS.format(sibling="x", second="x").replace(
-        "{name: third, template: gen}", "{name: third, template: gen, when: '{{steps.first.outputs.result}} == ('}"
+        "{name: third, template: gen}",
+        "{name: third, template: gen, when: '{{steps.first.outputs.result}} == ('}",
     )
     (message,) = errors(lint_spec(body))
     assert message.startswith("cannot parse when '{{steps.first.outputs.result}} == ('")
@@ -228,6 +232,9 @@ def test_unparsable_depends_is_an_error() -> None:
 
 @needs_expressions
 def test_expression_fields_must_parse() -> None:
-    body = LEAF.format(arg="x") + "    retryStrategy: {limit: 1, expression: 'lastRetry.exitCode =='}\n"
+    body = (
+        LEAF.format(arg="x")
+        + "    retryStrategy: {limit: 1, expression: 'lastRetry.exitCode =='}\n"
+    )
     (message,) = errors(lint_spec(body))
     assert message.startswith("cannot parse expression 'lastRetry.exitCode =='")

@@ -39,7 +39,7 @@ def test_workflow_parameters_bash_and_combined_flags_are_covered() -> None:
 
 def test_quoted_commented_or_non_shell_uses_are_not_warned() -> None:
     assert shell_warnings("[sh, -c]", """["echo '{{inputs.parameters.x}}'"]""") == []
-    assert shell_warnings("[sh, -c]", '''["echo \\"{{inputs.parameters.x}}\\""]''') == []
+    assert shell_warnings("[sh, -c]", """["echo \\"{{inputs.parameters.x}}\\""]""") == []
     assert shell_warnings("[sh, -c]", '["true # {{inputs.parameters.x}}"]') == []
     assert shell_warnings("[echo]", '["{{inputs.parameters.x}}"]') == []
     assert shell_warnings("[python, -c]", '["print({{inputs.parameters.x}})"]') == []

@@ -71,7 +71,12 @@ def test_issue_names_the_field_in_argo_style() -> None:
 
 
 def test_multi_document_files_number_documents_and_skip_empty_ones() -> None:
-    text = "---\n# only a comment\n---\n" + HELLO + "---\n" + HELLO.replace("Workflow", "WorkflowTemplate")
+    text = (
+        "---\n# only a comment\n---\n"
+        + HELLO
+        + "---\n"
+        + HELLO.replace("Workflow", "WorkflowTemplate")
+    )
     docs = loading.load_text(text)
     assert [(doc.kind, doc.index) for doc in docs] == [("Workflow", 1), ("WorkflowTemplate", 2)]
 
@@ -204,8 +209,11 @@ def test_missing_kind_and_wrong_api_version_name_the_field() -> None:
     error = error_of("apiVersion: v1\nmetadata: {}\n")
     assert [(issue.field, issue.message) for issue in error.issues] == [
         ("apiVersion", "apiVersion must be 'argoproj.io/v1alpha1', got 'v1'"),
-        ("", "missing required field 'kind' (one of Workflow, WorkflowTemplate, "
-         "ClusterWorkflowTemplate, CronWorkflow)"),
+        (
+            "",
+            "missing required field 'kind' (one of Workflow, WorkflowTemplate, "
+            "ClusterWorkflowTemplate, CronWorkflow)",
+        ),
     ]
 
 
@@ -213,7 +221,9 @@ def test_unknown_kind_suggests_the_closest_argo_kind() -> None:
     error = error_of(HEADER + "kind: workflowtemplate\n")
     (issue,) = error.issues
     assert issue.field == "kind"
-    assert issue.message.startswith("unknown kind 'workflowtemplate'; did you mean 'WorkflowTemplate'?")
+    assert issue.message.startswith(
+        "unknown kind 'workflowtemplate'; did you mean 'WorkflowTemplate'?"
+    )
 
 
 def test_a_document_that_is_not_a_mapping_is_an_error() -> None:

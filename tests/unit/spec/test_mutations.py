@@ -115,3 +115,9 @@ def test_mutated_documents_give_spec_errors_or_issues_never_crashes(text: str) -
 @given(mutated_texts())
 def test_garbled_or_truncated_yaml_gives_spec_errors_or_issues_never_crashes(text: str) -> None:
     check(text)
+
+
+@FAST
+@given(st.text(alphabet=st.characters(exclude_categories=()), max_size=40))
+def test_arbitrary_text_gives_spec_errors_or_documents(text: str) -> None:
+    check(text)

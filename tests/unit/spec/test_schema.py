@@ -57,7 +57,10 @@ def test_field_names_are_case_sensitive() -> None:
 
 def test_a_field_indented_one_level_too_deep_is_pointed_out() -> None:
     (issue,) = step_issues(container="args: [hi]\n      outputs: {}")
-    assert issue.message == "unknown field 'outputs' here; 'outputs' belongs one level up (check the indentation)"
+    assert (
+        issue.message
+        == "unknown field 'outputs' here; 'outputs' belongs one level up (check the indentation)"
+    )
     assert issue.field == "spec.templates[1].container.outputs"
 
 
@@ -102,7 +105,9 @@ def test_parameter_values_accept_numbers_and_booleans_like_argos_anystring() -> 
 
 
 def test_int_or_string_fields_accept_both_and_nothing_else() -> None:
-    body = "templates:\n  - name: a\n    retryStrategy: {{limit: {}}}\n    container: {{image: x}}\n"
+    body = (
+        "templates:\n  - name: a\n    retryStrategy: {{limit: {}}}\n    container: {{image: x}}\n"
+    )
     assert issues_for(body.format("3")) == []
     assert issues_for(body.format("'{{workflow.parameters.n}}'")) == []
     (issue,) = issues_for(body.format("[3]"))
@@ -158,7 +163,12 @@ def test_the_cache_is_json_next_to_the_module_or_in_xdg_cache(
     assert os.path.basename(path).startswith("argo-schema-")
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
-    assert set(data["roots"]) == {"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"}
+    assert set(data["roots"]) == {
+        "Workflow",
+        "WorkflowTemplate",
+        "ClusterWorkflowTemplate",
+        "CronWorkflow",
+    }
 
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file, so nothing can be created under it")

@@ -21,6 +21,7 @@ Everything else is the host's, shared and writable, as on the host.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -30,7 +31,8 @@ from kawa.executors.local.images import CannotRun
 from kawa.executors.local.layout import NodePaths
 from kawa.spec.actions import StartStep
 
-Kind = Literal["bind", "overlay", "visible", "dir"]
+Kind = Literal["bind", "overlay", "shadow", "visible", "dir"]
+PRIVATE: tuple[Kind, ...] = ("bind", "overlay", "shadow")
 SYSTEM = ("/proc", "/sys", "/dev")
 
 
@@ -52,14 +54,54 @@ def _under(path: str, top: str) -> bool:
     return path == top or path.startswith(top.rstrip("/") + "/")
 
 
+def _new_in_shadow(shadow: Mount, path: str) -> bool:
+    """Is ``path`` in a shadow's own part (not under one of the host's entries)?"""
+    rest = os.path.relpath(path, shadow.path)
+    first = rest.split("/", 1)[0]
+    return rest != "." and not os.path.lexists(os.path.join(shadow.lower, first))
+
+
+def _mount_points() -> list[str]:
+    points = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            field = line.split(" ", 5)[4]
+            points.append(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field))
+    return points
+
+
 class Planner:
     def __init__(self, node: NodePaths) -> None:
         self.node = node
         self.mounts: list[Mount] = []
+        self._mount_points: list[str] | None = None
 
-    def covering(self, path: str, kinds: tuple[Kind, ...] = ("bind", "overlay")) -> Mount | None:
+    def covering(self, path: str, kinds: tuple[Kind, ...] = PRIVATE) -> Mount | None:
+        """The mount that makes ``path`` private in the view, if any."""
         found = [m for m in self.mounts if m.kind in kinds and _under(path, m.path)]
+        found = [m for m in found if m.kind != "shadow" or _new_in_shadow(m, path)]
         return max(found, key=lambda m: len(m.path), default=None)
+
+    def mount_points(self) -> list[str]:
+        if self._mount_points is None:
+            self._mount_points = _mount_points()
+        return self._mount_points
+
+    def private_view(self, path: str) -> None:
+        """Make the host dir ``path`` private: an overlay, or a shadow if mounts are below it.
+
+        An overlay's lower layer cannot show the mounts below it (and in a user namespace
+        cannot be made of them at all), so a dir with mounts below gets a *shadow*: a dir
+        of the node's own in which each host entry is bound back.  New entries are then
+        private; the host's entries stay the host's.
+        """
+        n = sum(1 for m in self.mounts if m.kind in ("overlay", "shadow"))
+        base = self.node.file(f"overlay/{n}")
+        if any(p != path and _under(p, path) for p in self.mount_points()):
+            self.mounts.append(Mount(path, "shadow", source=base, lower=path))
+        else:
+            mount = Mount(path, "overlay", lower=path, upper=f"{base}/upper", work=f"{base}/work")
+            self.mounts.append(mount)
 
     def canonical(self, path: str) -> str:
         """Resolve host symlinks (``/var/run`` -> ``/run``) up to the first private mount."""
@@ -74,11 +116,6 @@ class Planner:
             current = candidate
         return current
 
-    def overlay(self, path: str) -> None:
-        n = sum(1 for m in self.mounts if m.kind == "overlay")
-        base = self.node.file(f"overlay/{n}")
-        self.mounts.append(Mount(path, "overlay", lower=path, upper=f"{base}/upper", work=f"{base}/work"))
-
     def make_room(self, path: str) -> None:
         """Make sure ``path`` can be created in the view without writing the host."""
         if os.path.isdir(path) or self.covering(path):
@@ -87,7 +124,7 @@ class Planner:
         while not os.path.isdir(ancestor):
             ancestor = os.path.dirname(ancestor)
         if ancestor != "/":
-            self.overlay(ancestor)
+            self.private_view(ancestor)
 
     def add_tmp(self) -> None:
         self.mounts.append(Mount("/tmp", "bind", source=self.node.file(records.TMP)))
@@ -104,7 +141,7 @@ class Planner:
         if path == "/" or any(_under(path, s) for s in SYSTEM) or self.covering(path):
             return
         if os.path.isdir(path):
-            self.overlay(path)
+            self.private_view(path)
         elif os.path.exists(path):
             return
         else:
@@ -121,7 +158,7 @@ class Planner:
             self.mounts.append(Mount(path, "visible", source=path))
 
     def ordered(self) -> list[Mount]:
-        rank = {"overlay": 0, "bind": 1, "dir": 2, "visible": 3}
+        rank = {"overlay": 0, "shadow": 0, "bind": 1, "dir": 2, "visible": 3}
         return sorted(self.mounts, key=lambda m: (m.path.count("/"), rank[m.kind]))
 
 
@@ -159,6 +196,11 @@ def host_path(launched: dict[str, Any] | None, path: str, cwd: str) -> Path:
         return Path(full)
     rest = os.path.relpath(full, best["path"])
     rest = "" if rest == "." else rest
+    if best["kind"] == "shadow":
+        first = rest.split("/", 1)[0]
+        if first and os.path.lexists(os.path.join(best["lower"], first)):
+            return Path(best["lower"], rest)
+        return Path(best["source"], rest)
     if best["kind"] != "overlay":
         return Path(best["source"], rest)
     upper = os.path.join(best["upper"], rest)

@@ -305,8 +305,8 @@ def _fail(what: str, source: str, detail: str) -> ExpressionError:
     return ExpressionError(f"{what}: {detail}", source)
 
 
-def evaluate(source: str) -> Any:
-    """Evaluate a substituted ``when`` the way Argo does; the result may be any value."""
+def _parse(source: str) -> Node:
+    """Argo's two parses: as written, then with bare words turned into strings."""
     try:
         tokens = tokenize(source)
         _plan(list(tokens))
@@ -319,7 +319,23 @@ def evaluate(source: str) -> Any:
         raise _fail("Invalid 'when' expression", source, "nested too deeply") from None
     strings = [Token(STRING, t.value) if t.kind == VARIABLE else t for t in tokens]
     try:
-        tree = _plan(strings)
+        return _plan(strings)
+    except Problem as problem:
+        raise _fail("Failed to parse 'when' expression", source, str(problem)) from None
+    except RecursionError:
+        raise _fail("Failed to parse 'when' expression", source, "nested too deeply") from None
+
+
+def parse(source: str) -> None:
+    """Check ``source`` without evaluating it; raises ``ExpressionError`` on bad syntax."""
+    if govalues.trim_space(source) != "":
+        _parse(source)
+
+
+def evaluate(source: str) -> Any:
+    """Evaluate a substituted ``when`` the way Argo does; the result may be any value."""
+    tree = _parse(source)
+    try:
         return _eval(tree)
     except Problem as problem:
         raise _fail("Failed to evaluate 'when' expression", source, str(problem)) from None

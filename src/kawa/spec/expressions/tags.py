@@ -42,6 +42,11 @@ class Tag:
     #: the text between the braces, untouched (what Argo's tag function receives)
     raw: str
 
+    @property
+    def text(self) -> str:
+        """Alias of ``inner``."""
+        return self.inner
+
 
 def find_tags(text: str) -> list[Tag]:
     """Every tag in ``text``, left to right."""

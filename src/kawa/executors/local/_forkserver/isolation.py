@@ -136,8 +136,8 @@ def prepare_root(root: str, top: list[tuple[str, str, str]], argosay: str) -> No
     os.symlink(argosay, f"{root}/argosay")
 
 
-def apply_mounts(root: str, mounts: list[dict[str, Any]]) -> None:
-    """Carry out a step's mount plan inside ``root`` (see ``plan.Mount`` for the kinds)."""
+def apply_mounts(root: str, mounts: list[dict[str, Any]], userns: bool = False) -> None:
+    """Carry out a step's mount plan inside ``root`` (see ``mounts.Mount`` for the kinds)."""
     for m in mounts:
         target = root + m["path"]
         kind = m["kind"]
@@ -146,7 +146,10 @@ def apply_mounts(root: str, mounts: list[dict[str, Any]]) -> None:
             os.makedirs(m["work"], exist_ok=True)
             options = f"lowerdir={_escape(m['lower'])},upperdir={_escape(m['upper'])}"
             options += f",workdir={_escape(m['work'])}"
-            mount("overlay", target, "overlay", 0, options)
+            mount("overlay", target, "overlay", 0, options + (",userxattr" if userns else ""))
+            continue
+        if kind == "shadow":
+            shadow(m["lower"], m["source"], target)
             continue
         if kind == "dir":
             os.makedirs(target, exist_ok=True)
@@ -156,6 +159,26 @@ def apply_mounts(root: str, mounts: list[dict[str, Any]]) -> None:
         mount(m["source"], target, None, MS_BIND | (MS_REC if kind == "visible" else 0))
         if m.get("read_only"):
             mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+
+
+def shadow(lower: str, source: str, target: str) -> None:
+    """Show ``source`` at ``target`` with every entry of the host dir ``lower`` bound in."""
+    os.makedirs(source, exist_ok=True)
+    bound = []
+    for name in os.listdir(lower):
+        host, stub = f"{lower}/{name}", f"{source}/{name}"
+        if os.path.islink(host):
+            if not os.path.lexists(stub):
+                os.symlink(os.readlink(host), stub)
+            continue
+        if os.path.isdir(host):
+            os.makedirs(stub, exist_ok=True)
+        elif not os.path.lexists(stub):
+            os.close(os.open(stub, os.O_WRONLY | os.O_CREAT, 0o644))
+        bound.append(name)
+    mount(source, target, None, MS_BIND)
+    for name in bound:
+        mount(f"{lower}/{name}", f"{target}/{name}", None, MS_BIND | MS_REC)
 
 
 def _escape(path: str) -> str:

@@ -124,7 +124,7 @@ def run_step(req: dict[str, Any], isolated: str, root: str) -> NoReturn:
         c = req["containers"][0]
         redirect(c["stdout"], c["stderr"])
         if isolated != "none":
-            isolation.apply_mounts(root, req["mounts"])
+            isolation.apply_mounts(root, req["mounts"], isolated == "user-namespace")
         enter_view(isolated, root, c["cwd"])
     except BaseException as e:  # noqa: BLE001 - anything here is kawa's failure
         fail(report_to, f"kawa could not prepare the step's process: {e}")

@@ -133,7 +133,7 @@ class Server:
                 overlay = {"kind": "overlay", "path": "/tmp", "lower": base + "/lower"}
                 overlay.update(upper=base + "/upper", work=base + "/work")
                 os.makedirs(base + "/lower")
-                isolation.apply_mounts(self.root, [overlay])
+                isolation.apply_mounts(self.root, [overlay], self.mode == "user" or os.geteuid() != 0)
                 isolation.enter_root(self.root, "/")
             except BaseException as e:  # noqa: BLE001
                 os.write(w, str(e).encode())

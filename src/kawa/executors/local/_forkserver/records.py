@@ -99,26 +99,31 @@ def boot_id() -> str:
         return ""
 
 
-def start_ticks(pid: int | str = "self") -> int | None:
+def _stat(pid: int | str) -> list[bytes] | None:
+    """The fields of /proc/<pid>/stat after the command name (state is [0])."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    return stat[stat.rindex(b")") + 2 :].split()
+
+
+def start_ticks(pid: int | str = "self", *, living: bool = False) -> int | None:
     """Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot.
 
     (pid, start_ticks, boot_id) names a process uniquely; a pid alone may be reused.
+    With ``living``, a process that has exited (a zombie) counts as gone.
     """
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            stat = f.read()
-    except OSError:
+    fields = _stat(pid)
+    if fields is None or (living and fields[0] in (b"Z", b"X")):
         return None
-    return int(stat[stat.rindex(b")") + 2 :].split()[19])
+    return int(fields[19])
 
 
 def session_of(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            stat = f.read()
-    except OSError:
-        return None
-    return int(stat[stat.rindex(b")") + 2 :].split()[3])
+    fields = _stat(pid)
+    return None if fields is None else int(fields[3])
 
 
 def is_same_process(launched: dict[str, Any], current_boot: str) -> bool:
@@ -127,7 +132,7 @@ def is_same_process(launched: dict[str, Any], current_boot: str) -> bool:
         return False
     if launched.get("boot_id") and current_boot and launched["boot_id"] != current_boot:
         return False
-    ticks = start_ticks(int(launched["pid"]))
+    ticks = start_ticks(int(launched["pid"]), living=True)
     return ticks is not None and ticks == launched.get("start_ticks")
 
 

@@ -177,7 +177,7 @@ def run_pod(req: dict[str, Any], isolated: str, root: str) -> NoReturn:
     report_to = launch.report_path(node, os.getpid())
     try:
         if isolated != "none":
-            isolation.apply_mounts(root, req["mounts"])
+            isolation.apply_mounts(root, req["mounts"], isolated == "user-namespace")
         main = [c for c in req["containers"] if c["name"] == "main" and c["role"] == "set"]
         for name in ("stdout", "stderr") if main else ():
             link = os.path.join(node, name)
