@@ -29,6 +29,10 @@ from kawa.spec.status import NodePhase, NodeStatus, NodeType
 
 FAIL_FAST_MESSAGE = "template has failed or errored children and failFast enabled"
 
+#: aggregated outputs of fulfilled TaskGroups (they never change again), by node id; the
+#: node object is kept to check it is still the same one
+_AGGREGATES: dict[str, tuple[NodeStatus, dict[str, Any]]] = {}
+
 
 @dataclass(frozen=True)
 class Graph:
@@ -41,12 +45,36 @@ class Graph:
     targets: tuple[str, ...]
 
 
+class _TaskScope:
+    """``tasks.X.*`` variables, computed only when a task is about to start or change."""
+
+    def __init__(self, run: Run, resolved: Resolved, base: Scope) -> None:
+        self.run = run
+        self.resolved = resolved
+        self.base = base
+        self.nodes: dict[str, NodeStatus] = {}
+        self._scope: Scope | None = None
+
+    def add(self, name: str, node: NodeStatus) -> None:
+        if self.nodes.get(name) is not node:
+            self.nodes[name] = node
+            self._scope = None
+
+    def scope(self) -> Scope:
+        if self._scope is None:
+            values: dict[str, Any] = {}
+            for name, node in self.nodes.items():
+                values.update(_task_values(self.run, name, node, self.resolved))
+            self._scope = self.base.with_values(values)
+        return self._scope
+
+
 def execute(
     run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: Scope
 ) -> NodeStatus:
     graph = _graph(resolved.template["dag"])
     wanted = _closure(graph, _targets(graph, resolved.template["dag"], scope))
-    values: dict[str, Any] = {}
+    tasks_scope = _TaskScope(run, resolved, scope)
     fail_fast = bool(resolved.template.get("failFast"))
     stopped = False
     limit = resolved.template.get("parallelism")
@@ -63,12 +91,15 @@ def execute(
         node_name = naming.task(node.name, name)
         existing = run.by_name(node_name)
         if existing is not None and existing.fulfilled and not hooks.hooks_of(task):
-            values.update(_task_values(run, name, existing, resolved))
+            tasks_scope.add(name, existing)
             stopped = stopped or (fail_fast and _failed(existing, task))
             continue
         parents: list[str] = []
         if existing is None:
             if stopped:
+                continue
+            if run.at_parallelism_limit():
+                pending = True
                 continue
             ready, holds = _dependencies_ready(run, node, graph, name)
             if not ready or (limit is not None and running >= int(limit)):
@@ -78,25 +109,24 @@ def execute(
             if not holds:
                 omitted = _omit(run, node, node_name, name, task)
                 _link(run, parents, omitted.id)
-                values.update(_task_values(run, name, omitted, resolved))
+                tasks_scope.add(name, omitted)
                 continue
-        task_scope = scope.with_values(values)
         try:
             current = _run_task(
-                run, call, resolved, node, name, task, task_scope, existing, parents
+                run, call, resolved, node, name, task, tasks_scope, existing, parents
             )
         except UnresolvedReference:
             pending = True
             continue
         if existing is None and not current.fulfilled:
             running += 1
-        values.update(_task_values(run, name, run.get(current.id), resolved))
+        tasks_scope.add(name, run.get(current.id))
         if not current.fulfilled and not current.daemoned:
             pending = True
             continue
         stopped = stopped or (fail_fast and _failed(current, task))
         current = hooks.after_step(
-            run, call, resolved, node, current, task, task_scope, prefix="tasks"
+            run, call, resolved, node, current, task, tasks_scope.scope(), prefix="tasks"
         )
         if not current.fulfilled and not current.daemoned:
             pending = True
@@ -107,7 +137,7 @@ def execute(
     end_daemons(run, node.id)
     if stopped:
         return run.save(run.get(node.id).with_phase(NodePhase.FAILED, run.now, FAIL_FAST_MESSAGE))
-    return _assess(run, resolved, node, graph, wanted, scope.with_values(values))
+    return _assess(run, resolved, node, graph, wanted, tasks_scope.scope())
 
 
 def _omit(
@@ -132,11 +162,24 @@ def _run_task(
     dag_node: NodeStatus,
     name: str,
     task: Mapping[str, Any],
-    scope: Scope,
+    tasks_scope: _TaskScope,
     existing: NodeStatus | None,
     parents: list[str],
 ) -> NodeStatus:
     node_name = naming.task(dag_node.name, name)
+    if existing is not None and not loops.has_loop(task):
+        return run_call(
+            run,
+            Call(
+                node_name=node_name,
+                display_name=name,
+                holder=task,
+                scope=resolved.scope,
+                globals=call.globals,
+                boundary_id=dag_node.id,
+            ),
+        )
+    scope = tasks_scope.scope()
     if existing is None:
         when = task.get("when")
         if when is not None and str(when).strip():
@@ -211,8 +254,15 @@ def _run_loop(
         return run.save(group.with_phase(NodePhase.ERROR, run.now, str(error)))
     if not items:
         return run.save(group.with_phase(NodePhase.SKIPPED, run.now, "Skipped, empty params"))
-    children: list[NodeStatus] = []
+    unfinished = False
     for index, item in enumerate(items):
+        if index < len(group.children):
+            child_node = run.nodes.get(group.children[index])
+            if child_node is not None and child_node.fulfilled:
+                continue
+        elif run.at_parallelism_limit():
+            unfinished = True
+            break
         body = loops.expand(task, item, scope)
         item_scope = scope.with_values(loops.item_values(item))
         try:
@@ -233,10 +283,12 @@ def _run_loop(
                 extra=loops.item_values(item),
             ),
         )
-        children.append(child)
+        unfinished = unfinished or not child.fulfilled
+        group = run.get(group.id)
     group = run.get(group.id)
-    if not all(c.fulfilled for c in children):
+    if unfinished or len(group.children) < len(items):
         return group
+    children = [run.get(c) for c in group.children]
     failed = [c for c in children if c.phase.failed_or_error]
     if failed:
         worst = references.aggregate_phase(failed)
@@ -332,8 +384,15 @@ def _outcome(run: Run, node: NodeStatus) -> depends_logic.TaskOutcome:
 def _task_values(run: Run, name: str, node: NodeStatus, resolved: Resolved) -> dict[str, Any]:
     prefix = f"tasks.{name}"
     if node.type is NodeType.TASK_GROUP:
+        cached = _AGGREGATES.get(node.id)
+        if cached is not None and cached[0] is node:
+            return cached[1]
         values = references.loop_values(prefix, [run.get(c) for c in node.children])
         values.update({f"{prefix}.status": str(node.phase), f"{prefix}.id": node.id})
+        if node.fulfilled:
+            if len(_AGGREGATES) > 4096:
+                _AGGREGATES.clear()
+            _AGGREGATES[node.id] = (node, values)
         return values
     defaults: dict[str, str] = {}
     if node.phase in (NodePhase.SKIPPED, NodePhase.OMITTED):

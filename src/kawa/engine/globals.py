@@ -12,7 +12,28 @@ from kawa.spec.workflow import Workflow
 _TIME_PARTS = "YmdHMSyBbAaIpjUWZze"
 
 
+_CACHE: dict[str, tuple[Workflow, Scope]] = {}
+
+
 def global_scope(workflow: Workflow, extra: dict[str, Any] | None = None) -> Scope:
+    """``workflow.*`` variables; cached per workflow while its spec and outputs stay put."""
+    cached = _CACHE.get(workflow.uid)
+    if (
+        cached is not None
+        and cached[0].spec is workflow.spec
+        and cached[0].status.outputs is workflow.status.outputs
+        and cached[0].name == workflow.name
+    ):
+        base = cached[1]
+    else:
+        base = _build(workflow)
+        if len(_CACHE) > 256:
+            _CACHE.clear()
+        _CACHE[workflow.uid] = (workflow, base)
+    return base.with_values(extra) if extra else base
+
+
+def _build(workflow: Workflow) -> Scope:
     spec = workflow.spec
     values: dict[str, Any] = {
         "workflow.name": workflow.name,
@@ -50,8 +71,6 @@ def global_scope(workflow: Workflow, extra: dict[str, Any] | None = None) -> Sco
         for param in outputs.parameters:
             if param.value is not None:
                 values[f"workflow.outputs.parameters.{param.name}"] = param.value
-    if extra:
-        values.update(extra)
     return Scope(values)
 
 

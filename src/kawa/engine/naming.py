@@ -10,6 +10,7 @@ on the name, a restarted controller and a retried workflow agree on which node i
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 _FNV_OFFSET = 2166136261
@@ -24,6 +25,7 @@ def fnv32a(text: str) -> int:
     return value
 
 
+@lru_cache(maxsize=1 << 16)
 def node_id(workflow_name: str, node_name: str) -> str:
     if node_name == workflow_name:
         return workflow_name

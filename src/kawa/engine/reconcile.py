@@ -239,11 +239,25 @@ def node_progress(node: NodeStatus) -> tuple[int, int]:
 
 
 def _progress(run: Run) -> str:
-    """Argo's progress: the sum over executable nodes; pods get their own ``N/M`` too."""
-    done = total = 0
-    for node in list(run.nodes.values()):
+    """Argo's progress: the sum over executable nodes; pods get their own ``N/M`` too.
+
+    Only nodes saved in this reconcile can have changed, so the previous total is adjusted
+    by their difference instead of summing every node again.
+    """
+    old = run.workflow.status
+    done, total = _parse_progress(old.progress) if old.progress else (0, 0)
+    if not old.progress:
+        touched = [n.id for n in run.nodes.values()]
+    else:
+        touched = list(run.touched)
+    for node_id in touched:
+        node = run.nodes[node_id]
         if node.type not in _EXECUTABLE:
             continue
+        before = old.nodes.get(node_id)
+        if before is not None and old.progress:
+            n0, m0 = _parse_progress(before.progress) if before.progress else node_progress(before)
+            done, total = done - n0, total - m0
         n, m = node_progress(node)
         done, total = done + n, total + m
         text = f"{n}/{m}"
@@ -254,6 +268,11 @@ def _progress(run: Run) -> str:
     if root is not None and root.type not in _EXECUTABLE and root.progress != summary:
         run.save(replace(root, progress=summary))
     return summary
+
+
+def _parse_progress(text: str) -> tuple[int, int]:
+    n, _, m = text.partition("/")
+    return (int(n), int(m)) if n.isdigit() and m.isdigit() else (0, 0)
 
 
 def _decide(run: Run, phase: WorkflowPhase, message: str) -> Decision:

@@ -43,6 +43,8 @@ class Run:
         #: something changed that a second walk from the root would act on
         self.repass = False
         self._active: int | None = None
+        #: ids of nodes saved during this reconcile (changed or new)
+        self.touched: set[str] = set()
 
     @property
     def name(self) -> str:
@@ -63,6 +65,7 @@ class Run:
 
     def save(self, node: NodeStatus) -> NodeStatus:
         self.nodes[node.id] = node
+        self.touched.add(node.id)
         return node
 
     def create(
@@ -125,6 +128,11 @@ class Run:
     def pod_finished(self) -> None:
         if self._active is not None:
             self._active -= 1
+
+    def at_parallelism_limit(self) -> bool:
+        """Workflow ``parallelism`` reached: Argo creates no new node until a pod ends."""
+        limit = self.spec.get("parallelism")
+        return limit is not None and self.active_launched() >= int(limit)
 
     def active_pods(self, boundary_id: str | None = None) -> int:
         """Pods Pending/Running (in a boundary, or the whole workflow)."""

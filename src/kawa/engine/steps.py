@@ -50,8 +50,8 @@ def execute(
             if not group_node.fulfilled:
                 return run.get(node.id)
         if group_node.phase.failed_or_error:
-            failed = run.get(node.id)
-            return run.save(failed.with_phase(group_node.phase, run.now, group_node.message))
+            failed = run.get(node.id)  # a Steps node is only ever Failed, never Error
+            return run.save(failed.with_phase(NodePhase.FAILED, run.now, group_node.message))
         step_scope = step_scope.with_values(_group_values(run, group_node, group))
         outbound = _outbound(run, group_node)
     from kawa.engine.pods import end_daemons
@@ -100,8 +100,9 @@ def _execute_group(
     for node, step in results:
         assert node is not None
         if node.phase.failed_or_error and not _continues(step, node.phase):
+            # Argo: the group is Failed even when the child errored
             return run.save(
-                group_node.with_phase(node.phase, run.now, f"child '{node.id}' failed")
+                group_node.with_phase(NodePhase.FAILED, run.now, f"child '{node.id}' failed")
             )
     return run.save(group_node.with_phase(NodePhase.SUCCEEDED, run.now))
 

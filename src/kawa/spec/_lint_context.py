@@ -10,7 +10,7 @@ of the wrong type is treated as absent, never trusted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -141,8 +141,8 @@ class Context:
         (unless ``report`` is False: rules that only read the result pass that)."""
         inline = holder.get("inline")
         if isinstance(inline, dict):
-            name = as_str(inline.get("name"))
-            return Target("found", Site(name, inline, (*path, "inline"), self.document))
+            title = as_str(inline.get("name"))
+            return Target("found", Site(title, inline, (*path, "inline"), self.document))
         ref = holder.get("templateRef")
         if isinstance(ref, dict):
             return self._resolve_ref(ref, (*path, "templateRef"), report)
@@ -233,12 +233,12 @@ def _sites(document: Document, spec: Mapping[str, Any], spec_path: Path) -> dict
     return sites
 
 
-def suggest(name: str, choices: Mapping[str, Any] | list[str]) -> str:
+def suggest(name: str, choices: Mapping[str, Any] | Sequence[str]) -> str:
     """``"; did you mean 'x'?"`` for the closest of ``choices``, or ``""``."""
     return _suggest(name, choices)
 
 
-def _suggest(name: str, choices: Mapping[str, Any] | list[str]) -> str:
+def _suggest(name: str, choices: Mapping[str, Any] | Sequence[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)

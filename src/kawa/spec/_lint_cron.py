@@ -19,8 +19,13 @@ _FIELDS = (
     ("minute", 0, 59, ()),
     ("hour", 0, 23, ()),
     ("day of month", 1, 31, ()),
-    ("month", 1, 12, ("jan feb mar apr may jun jul aug sep oct nov dec").split()),
-    ("day of week", 0, 6, ("sun mon tue wed thu fri sat").split()),
+    (
+        "month",
+        1,
+        12,
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+    ),
+    ("day of week", 0, 6, ("sun", "mon", "tue", "wed", "thu", "fri", "sat")),
 )
 _DURATION = re.compile(r"([0-9]*\.?[0-9]+(ns|us|µs|ms|s|m|h))+\Z")
 _POLICIES = ("Allow", "Forbid", "Replace", "")

@@ -18,6 +18,7 @@ quotes), so the warning suggests passing the value in an environment variable.  
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -84,7 +85,7 @@ def _dash_c(container: dict[str, Any], path: Path) -> Iterator[tuple[str, Path]]
         ]
     if not argv or not _is_shell([value for value, _ in argv[:2]]):
         return
-    for (flag, _), (code, where) in zip(argv, argv[1:], strict=False):
+    for (flag, _), (code, where) in itertools.pairwise(argv):
         if isinstance(flag, str) and _COMMAND_FLAG.match(flag) and isinstance(code, str):
             yield code, where
             return

@@ -124,7 +124,9 @@ def check_retry_policy(ctx: Context, body: Mapping[str, Any], path: Path) -> Non
     if isinstance(policy, str) and policy and policy not in _RETRY_POLICIES:
         known = ", ".join(_RETRY_POLICIES)
         message = f"{policy} is not a valid RetryPolicy (one of {known})"
-        ctx.error((*path, "retryStrategy", "retryPolicy"), message + suggest(policy, known))
+        ctx.error(
+            (*path, "retryStrategy", "retryPolicy"), message + suggest(policy, _RETRY_POLICIES)
+        )
 
 
 def check_limits(
@@ -265,8 +267,8 @@ def check_dependencies(
         message = f"{owner} name cannot begin with a digit when using either 'depends' or "
         ctx.error((*path, "name"), message + "'dependencies'")
     if uses_depends and task.get("continueOn") is not None:
-        message = f"{owner}: cannot use 'continueOn' when using 'depends'. "
-        ctx.error((*path, "continueOn"), message + "Instead use 'dep-task.Failed'/'dep-task.Errored'")
+        message = f"{owner}: cannot use 'continueOn' when using 'depends'. Instead use "
+        ctx.error((*path, "continueOn"), message + "'dep-task.Failed'/'dep-task.Errored'")
     names, error = task_dependencies(task)
     where = (*path, "depends") if depends.strip() else (*path, "dependencies")
     for match in _TASK_RESULT.finditer(depends):
@@ -285,23 +287,22 @@ def find_cycle(graph: Mapping[str, set[str]]) -> str | None:
     """A dependency cycle as ``a->b->a``, or None (depth first, without recursion)."""
     done: set[str] = set()
     for start in graph:
-        trail, on_trail = [start], {start}
-        stack = [sorted(graph.get(start, ()))]
-        while stack:
-            if not stack[-1]:
-                stack.pop()
+        if start in done:
+            continue
+        trail = [start]
+        pending = [sorted(graph.get(start, ()))]
+        while pending:
+            if not pending[-1]:
+                pending.pop()
                 done.add(trail.pop())
-                on_trail.discard(done and next(iter(())) if False else "")
-                on_trail = set(trail)
                 continue
-            following = stack[-1].pop()
-            if following in on_trail:
+            following = pending[-1].pop()
+            if following in trail:
                 return "->".join([*trail[trail.index(following) :], following])
             if following in done or following not in graph:
                 continue
             trail.append(following)
-            on_trail.add(following)
-            stack.append(sorted(graph.get(following, ())))
+            pending.append(sorted(graph.get(following, ())))
     return None
 
 
@@ -310,7 +311,8 @@ def check_node(ctx: Context, node: dict[str, Any], path: Path, owner: str) -> No
     _lint_nodes.check_holder(ctx, node, path, owner)
     inline = node.get("inline")
     if isinstance(inline, dict):
-        check_template(ctx, Site(as_str(inline.get("name")), inline, (*path, "inline"), ctx.document))
+        site = Site(as_str(inline.get("name")), inline, (*path, "inline"), ctx.document)
+        check_template(ctx, site)
     loops = [key for key in _LOOPS if node.get(key) not in (None, [], "")]
     if len(loops) > 1:
         message = f"{owner} only one of withItems, withParam, withSequence can be specified"

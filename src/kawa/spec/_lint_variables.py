@@ -148,8 +148,8 @@ class Scope:
             if not self.looping:
                 return "{{item.*}} is only set in a step or task that loops"
             keys = sorted(name[len("item.") :] for name in self.names if name.startswith("item."))
-            known = f" (their keys: {', '.join(keys)})" if keys else ""
-            return f"the loop's items have no key '{tag[len('item.') :]}'{known}"
+            listed = f" (their keys: {', '.join(keys)})" if keys else ""
+            return f"the loop's items have no key '{tag[len('item.') :]}'{listed}"
         if head == "pod":
             return "pod.name is only set in templates that run a pod"
         return "no such variable" + self._close(tag, f"{head}.")
@@ -157,7 +157,8 @@ class Scope:
     def _explain_node(self, tag: str, head: str, node: str) -> str:
         kind = head[:-1]
         if self.node_kind != head:
-            return f"{{{{{head}.*}}}} is only set inside a {'steps' if head == 'steps' else 'dag'} template"
+            where = "steps" if head == "steps" else "dag"
+            return f"{{{{{head}.*}}}} is only set inside a {where} template"
         reason = self.nodes.get(node)
         if reason is None:
             return f"template '{self.template}' has no {kind} named '{node}'" + suggest(

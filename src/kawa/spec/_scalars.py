@@ -32,9 +32,8 @@ for _word in ("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off
     _BOOLS[_word] = False
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _NOT_JSON = frozenset(
-    (".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF")
-    + ("-.inf", "-.Inf", "-.INF")
-)
+    (".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf")
+) | {"-.Inf", "-.INF"}
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _DOT_FLOAT = re.compile(r"\.[0-9]+([eE][-+]?[0-9]+)?\Z")
 _DIGITS = {2: frozenset("01"), 8: frozenset("01234567"), 10: frozenset("0123456789")}

@@ -79,15 +79,13 @@ def build(hera_version: str) -> dict[str, Any]:
 
 def _apply_quirks(defs: dict[str, Any]) -> None:
     defs.update(_REPLACED_DEFS)
-    for name, fields in _ANY_STRING_FIELDS.items():
-        properties = defs[name]["p"]
-        for field in fields:
-            properties[field] = "anystr"
+    for name, names in _ANY_STRING_FIELDS.items():
+        for field in names:
+            defs[name]["p"][field] = "anystr"
     defs["Parameter"]["p"]["enum"] = {"a": "anystr"}
-    for name, fields in _ARGO_ADDITIONS.items():
-        properties = defs[name]["p"]
-        for field, node in fields.items():
-            properties.setdefault(field, node)
+    for name, additions in _ARGO_ADDITIONS.items():
+        for field, node in additions.items():
+            defs[name]["p"].setdefault(field, node)
 
 
 _PRIMITIVES = {"string": "str", "integer": "int", "number": "num", "boolean": "bool"}

@@ -4,11 +4,12 @@
 that finds errors they are returned alone, as Argo's strict decoding stops there too.
 Otherwise it runs the semantic rules of Argo's ``workflow/validate`` package:
 
-* structure (``_lint_structure``): the entrypoint and every ``template``/``templateRef``/
-  exit handler name a template that exists; each template has exactly one type; DAG
-  dependencies exist, parse and have no cycle; input parameters are supplied; output
-  parameters say where their value comes from; retry policies, parallelism and deadlines
-  are valid; CronWorkflow schedules parse (``_lint_cron``);
+* structure (``_lint_workflow``, ``_lint_templates``, ``_lint_nodes``): the entrypoint
+  and every ``template``/``templateRef``/exit handler name a template that exists; each
+  template has exactly one type; DAG dependencies exist, parse and have no cycle; input
+  parameters are supplied; output parameters say where their value comes from; retry
+  policies, parallelism and deadlines are valid; CronWorkflow schedules parse
+  (``_lint_cron``);
 * references (``_lint_variables``): every ``{{...}}`` names a variable in scope, and
   ``when``/``depends``/``{{= }}`` expressions parse;
 * shell safety (``_lint_shell``): a warning where a parameter is spliced unquoted into
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from kawa.spec import _lint_shell, _lint_structure, _lint_variables, schema
+from kawa.spec import _lint_shell, _lint_variables, _lint_workflow, schema
 from kawa.spec._lint_context import Context
 from kawa.spec.errors import SpecIssue
 from kawa.spec.loading import Document
@@ -44,7 +45,7 @@ def lint(
     if any(issue.severity == "error" for issue in issues):
         return _ordered(issues)
     ctx = Context(document, templates, cluster_templates)
-    _lint_structure.check(ctx)
+    _lint_workflow.check(ctx)
     _lint_variables.check(ctx)
     _lint_shell.check(ctx)
     return _ordered(issues + ctx.issues)

@@ -53,10 +53,7 @@ class _PurePythonParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Pa
         yaml.parser.Parser.__init__(self)
 
 
-try:
-    from yaml.cyaml import CParser as _Parser
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    _Parser = _PurePythonParser
+_Parser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None) or _PurePythonParser
 
 
 @dataclass(frozen=True)
@@ -253,10 +250,16 @@ def _line_column(prefix: str) -> tuple[int, int]:
 # --- reading text -----------------------------------------------------------------------
 
 
-@dataclass
 class _Parsed:
-    documents: list[tuple[int, Any, dict[Path, tuple[int, int]]]] = field(default_factory=list)
-    issues: list[SpecIssue] = field(default_factory=list)
+    """What reading a text gave: (index, value, positions) per document, and problems."""
+
+    def __init__(
+        self,
+        documents: list[tuple[int, Any, dict[Path, tuple[int, int]]]] | None = None,
+        issues: list[SpecIssue] | None = None,
+    ) -> None:
+        self.documents = documents or []
+        self.issues = issues or []
 
 
 def _parse(text: str, file: str) -> _Parsed:
@@ -290,7 +293,9 @@ def _parse_json(text: str, file: str) -> _Parsed | None:
             return yaml_try
         return _json_error(text, file)
     shadow = _parse_yaml(_JSON_ESCAPE.sub(_plain_escape, text), file)  # positions only
-    marks = shadow.documents[0][2] if len(shadow.documents) == 1 else {(): (1, 1)}
+    marks: dict[Path, tuple[int, int]] = {(): (1, 1)}
+    if len(shadow.documents) == 1:
+        marks = shadow.documents[0][2]
     parsed = _Parsed(documents=[(0, value, marks)])
     parsed.issues = [i for i in shadow.issues if i.message.startswith("duplicate key")]
     if duplicates and not parsed.issues:
@@ -386,7 +391,7 @@ _NO_KEY: Any = object()
 class _Frame:
     """A mapping or sequence being read."""
 
-    __slots__ = ("anchor", "key", "key_mark", "key_lines", "path", "size_before", "value")
+    __slots__ = ("anchor", "key", "key_lines", "key_mark", "path", "size_before", "value")
 
     def __init__(self, value: Any, path: Path, anchor: str | None, size_before: int) -> None:
         self.value = value

@@ -40,8 +40,12 @@ class SchemaUnavailableError(KawaError):
 
 def validate(document: Document) -> list[SpecIssue]:
     """Every place where ``document`` does not match Argo's schema for its kind."""
-    checker = _Checker(document, _schema())
-    checker.check(document.raw, _schema().roots[document.kind], ())
+    schema = _schema()
+    root = schema.roots.get(document.kind)
+    if root is None:
+        return [document.issue(("kind",), f"unknown kind '{document.kind}'")]
+    checker = _Checker(document, schema)
+    checker.check(document.raw, root, ())
     return sorted(checker.issues, key=lambda issue: (issue.line, issue.column))
 
 
@@ -141,16 +145,14 @@ def _hera_version() -> str | None:
         if not os.path.isdir(os.path.join(folder, "hera")):
             continue
         for info in glob.glob(os.path.join(glob.escape(folder), "hera-*.dist-info")):
-            version = _metadata_version(os.path.join(info, "METADATA"))
-            if version:
-                return version
-    try:  # unusual installs (editable, zipped): ask importlib.metadata (slower)
-        from importlib.metadata import PackageNotFoundError, version
-    except ImportError:  # pragma: no cover
-        return None
+            found = _metadata_version(os.path.join(info, "METADATA"))
+            if found:
+                return found
+    from importlib import metadata  # unusual installs (editable, zipped): slower
+
     try:
-        return version("hera")
-    except PackageNotFoundError:
+        return metadata.version("hera")
+    except metadata.PackageNotFoundError:
         return None
 
 

@@ -23,7 +23,9 @@ def test_init_container_runs_first_and_sidecar_is_stopped_after_main(
         init_containers=(
             Container("hello", "alpine:3.23", command=("sh", "-c", "echo hello > /foo/greeting")),
         ),
-        sidecars=(Container("sidecar", "argoproj/argosay:v1", command=("sh", "-c"), args=("sleep 999",)),),
+        sidecars=(
+            Container("sidecar", "argoproj/argosay:v1", command=("sh", "-c"), args=("sleep 999",)),
+        ),
     )
     started = time.monotonic()
     outcome = run(executor, s)["pod"].outcome

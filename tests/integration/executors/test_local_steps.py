@@ -71,7 +71,9 @@ def test_argosay_echo_to_a_file_becomes_an_output_parameter(executor: LocalExecu
 
 
 def test_argosay_cat_and_assert_contains_read_files(executor: LocalExecutor) -> None:
-    script = "argosay echo needle /tmp/f && argosay cat /tmp/f && argosay assert_contains /tmp/f eed"
+    script = (
+        "argosay echo needle /tmp/f && argosay cat /tmp/f && argosay assert_contains /tmp/f eed"
+    )
     outcome = run(executor, step("cat", "sh", "-c", script))["cat"].outcome
     assert (outcome.exit_code, outcome.result) == (0, "needle\nneedle")
 

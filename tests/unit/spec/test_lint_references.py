@@ -64,7 +64,8 @@ def test_item_outside_a_loop_is_an_error() -> None:
 
 def test_pod_name_needs_a_template_that_runs_a_pod() -> None:
     assert leaf("{{pod.name}}") == []
-    body = "entrypoint: main\ntemplates:\n  - name: main\n    steps:\n      - - {name: a, template: main, when: '{{pod.name}} == x'}\n"
+    step = "{name: a, template: main, when: '{{pod.name}} == x'}"
+    body = f"entrypoint: main\ntemplates:\n  - name: main\n    steps:\n      - - {step}\n"
     assert errors(lint_spec(body)) == [
         "failed to resolve {{pod.name}}: pod.name is only set in templates that run a pod"
     ]
@@ -76,8 +77,12 @@ templates:
   - name: main
     steps:
       - - {{name: first, template: gen}}
-        - {{name: sibling, template: show, arguments: {{parameters: [{{name: v, value: "{sibling}"}}]}}}}
-      - - {{name: second, template: show, arguments: {{parameters: [{{name: v, value: "{second}"}}]}}}}
+        - name: sibling
+          template: show
+          arguments: {{parameters: [{{name: v, value: "{sibling}"}}]}}
+      - - name: second
+          template: show
+          arguments: {{parameters: [{{name: v, value: "{second}"}}]}}
       - - {{name: third, template: gen}}
   - name: gen
     script: {{image: python, command: [python], source: "print(1)"}}
@@ -93,7 +98,8 @@ def steps(sibling: str = "x", second: str = "x") -> list[str]:
 
 
 def test_a_step_may_read_outputs_of_earlier_step_groups() -> None:
-    second = "{{steps.first.outputs.result}} {{steps.first.outputs.parameters.out}} {{steps.first.status}}"
+    second = "{{steps.first.outputs.result}} {{steps.first.outputs.parameters.out}}"
+    second += " {{steps.first.status}}"
     assert steps(second=second) == []
 
 
@@ -123,7 +129,8 @@ def test_a_step_reading_a_sibling_in_its_own_group_is_an_error() -> None:
 
 def test_steps_variables_outside_a_steps_template_are_errors() -> None:
     assert leaf("{{steps.a.outputs.result}}") == [
-        "failed to resolve {{steps.a.outputs.result}}: {{steps.*}} is only set inside a steps template"
+        "failed to resolve {{steps.a.outputs.result}}: "
+        "{{steps.*}} is only set inside a steps template"
     ]
 
 
@@ -132,7 +139,10 @@ entrypoint: main
 templates:
   - name: main
     steps:
-      - - {{name: each, template: show, {loop}, arguments: {{parameters: [{{name: v, value: "{value}"}}]}}}}
+      - - name: each
+          template: show
+          {loop}
+          arguments: {{parameters: [{{name: v, value: "{value}"}}]}}
   - name: show
     inputs: {{parameters: [{{name: v}}]}}
     container: {{image: busybox}}
@@ -157,7 +167,11 @@ templates:
       tasks:
         - {{name: a, template: gen}}
         - {{name: b, template: gen}}
-        - {{name: c, depends: a, template: show, {extra}arguments: {{parameters: [{{name: v, value: "{value}"}}]}}}}
+        - name: c
+          depends: a
+          template: show
+          arguments: {{parameters: [{{name: v, value: "{value}"}}]}}
+          {extra}
   - name: gen
     script: {{image: python, command: [python], source: "print(1)"}}
   - name: show
@@ -180,7 +194,7 @@ def test_a_task_reading_a_task_it_does_not_depend_on_is_an_error_in_arguments() 
 
 
 def test_a_task_reading_a_non_dependency_elsewhere_is_a_warning() -> None:
-    issues = lint_spec(DAG.format(value="x", extra="when: '{{tasks.b.outputs.result}} == 1', "))
+    issues = lint_spec(DAG.format(value="x", extra="when: '{{tasks.b.outputs.result}} == 1'"))
     assert errors(issues) == []
     assert len(warnings(issues)) == 1
     assert "task 'b' is not a dependency of task 'c'" in warnings(issues)[0]
@@ -193,7 +207,7 @@ def test_a_task_reading_an_unknown_task_is_an_error() -> None:
 
 
 def test_status_of_a_task_that_is_not_a_dependency_is_an_error() -> None:
-    assert errors(lint_spec(DAG.format(value="x", extra="when: '{{tasks.b.status}} == x', "))) == [
+    assert errors(lint_spec(DAG.format(value="x", extra="when: '{{tasks.b.status}} == x'"))) == [
         "failed to resolve {{tasks.b.status}}: task 'b' is not a dependency of task 'c' (add "
         "it to 'depends')"
     ]
@@ -225,7 +239,7 @@ def test_unparsable_when_is_an_error() -> None:
 
 @needs_expressions
 def test_unparsable_depends_is_an_error() -> None:
-    issues = lint_spec(DAG.format(value="x", extra="").replace("depends: a,", "depends: 'a &&',"))
+    issues = lint_spec(DAG.format(value="x", extra="").replace("depends: a\n", "depends: 'a &&'\n"))
     (message,) = errors(issues)
     assert message.startswith("templates.main.tasks.c: cannot parse depends 'a &&'")
 

@@ -46,7 +46,11 @@ def test_quoted_commented_or_non_shell_uses_are_not_warned() -> None:
 
 
 def test_a_shell_script_source_is_checked_and_a_python_one_is_not() -> None:
-    body = "entrypoint: main\ntemplates:\n  - name: main\n    inputs: {{parameters: [{{name: x, value: '1'}}]}}\n    script: {{image: x, command: [{}], source: 'echo {{{{inputs.parameters.x}}}}'}}\n"
+    body = (
+        "entrypoint: main\ntemplates:\n  - name: main\n"
+        "    inputs: {{parameters: [{{name: x, value: '1'}}]}}\n"
+        "    script: {{image: x, command: [{}], source: 'echo {{{{inputs.parameters.x}}}}'}}\n"
+    )
     assert len(warnings(lint_spec(body.format("bash")))) == 1
     assert warnings(lint_spec(body.format("python"))) == []
 

@@ -252,3 +252,12 @@ def test_load_file_reports_missing_files_and_bad_encodings(tmp_path: Path) -> No
     with pytest.raises(SpecError) as caught:
         loading.load_file(bad)
     assert (caught.value.issues[0].line, caught.value.issues[0].column) == (2, 4)
+
+
+def test_the_pure_python_parser_reads_documents_the_same_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    expected = loading.load_text(HELLO)
+    monkeypatch.setattr(loading, "_Parser", loading._PurePythonParser)
+    assert loading.load_text(HELLO) == expected
+    assert "invalid YAML" in str(error_of("a: [1\nb: 2\n"))

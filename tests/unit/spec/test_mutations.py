@@ -23,12 +23,12 @@ from .conftest import corpus_files
 TEXTS = [path.read_text(encoding="utf-8") for path in corpus_files()]
 pytestmark = pytest.mark.skipif(not TEXTS, reason="Argo conformance corpus not found")
 
-ODD_VALUES = st.sampled_from(
-    [None, 0, -1, 2**70, 1.5, True, "", "x", "{{", "{{inputs.parameters.zz}}", "{{= 1 +}}"]
-    + [[], {}, [1, "a"], {"a": {"b": []}}, "a && (", "@every", [[{"name": 1}]]]
+SCALARS = [None, 0, -1, 2**70, 1.5, True, "", "x", "{{", "{{inputs.parameters.zz}}", "a && ("]
+ODD_VALUES: st.SearchStrategy[Any] = st.sampled_from(
+    [*SCALARS, "{{= 1 +}}", "@every", [], {}, [1, "a"], {"a": {"b": []}}, [[{"name": 1}]]]
 )
 GARBAGE = st.lists(
-    st.sampled_from(list(":-[]{}&*!|>'\"#%@`,?\t\n \\x=.0~\x07") + ["{{", "}}", "<<", "---"]),
+    st.sampled_from([*":-[]{}&*!|>'\"#%@`,?\t\n \\x=.0~\x07", "{{", "}}", "<<", "---"]),
     max_size=8,
 ).map("".join)
 
@@ -50,7 +50,7 @@ def check(text: str) -> None:
 
 def _containers(tree: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     found = []
-    if isinstance(tree, dict) and tree or isinstance(tree, list) and tree:
+    if isinstance(tree, dict | list) and tree:
         found.append(path)
         children = tree.items() if isinstance(tree, dict) else enumerate(tree)
         for key, child in children:
@@ -95,10 +95,8 @@ def mutated_texts(draw: st.DrawFn) -> str:
     text = draw(st.sampled_from(TEXTS))
     for _ in range(draw(st.integers(1, 3))):
         at = draw(st.integers(0, len(text)))
-        if draw(st.booleans()):
-            text = text[:at] + draw(GARBAGE) + text[at:]
-        else:
-            text = text[:at]
+        insert = draw(GARBAGE) if draw(st.booleans()) else None
+        text = text[:at] + insert + text[at:] if insert is not None else text[:at]
     return text
 
 

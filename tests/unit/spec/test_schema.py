@@ -138,7 +138,8 @@ def test_plugin_templates_take_free_form_configuration() -> None:
 
 
 def test_fields_argo_v4_added_after_heras_models_are_accepted() -> None:
-    body = "podResources: {limits: {cpu: 1}}\ntemplates:\n  - name: a\n    pendingTimeout: 1m\n    container: {image: x}\n"
+    body = "podResources: {limits: {cpu: 1}}\ntemplates:\n  - name: a\n    pendingTimeout: 1m\n"
+    body += "    container: {image: x}\n"
     assert issues_for(body) == []
 
 

@@ -60,9 +60,7 @@ SHIM_ALIASES = {
     "cowsay": "cowsay",
     "/usr/games/cowsay": "cowsay",
 }
-PYTHON_ALIASES = frozenset(
-    {"python", "python3", "/usr/local/bin/python", "/usr/local/bin/python3"}
-)
+PYTHON_ALIASES = frozenset({"python", "python3", "/usr/local/bin/python", "/usr/local/bin/python3"})
 
 
 class CannotRun(ValueError):
@@ -136,4 +134,3 @@ def install_shims(home: Path) -> Path:
         tmp.chmod(0o755)
         tmp.replace(target)
     return shims
-

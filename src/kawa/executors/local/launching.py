@@ -103,18 +103,14 @@ def roles(step: StartStep) -> list[tuple[Container, str]]:
     return [*pairs, (step.main, "main")]
 
 
-def build_request(
-    step: StartStep, node: NodePaths, shims: str, isolation: str
-) -> dict[str, Any]:
+def build_request(step: StartStep, node: NodePaths, shims: str, isolation: str) -> dict[str, Any]:
     """The start request; raises :class:`images.CannotRun` for an unrunnable step.
 
     ``node`` and ``shims`` must be real paths (no symlinks): they are made visible in
     the step's view as they are.
     """
     pairs = roles(step)
-    containers = [
-        container_request(step, c, role, node, shims, isolation) for c, role in pairs
-    ]
+    containers = [container_request(step, c, role, node, shims, isolation) for c, role in pairs]
     visible = [node.path, shims, *_interpreter_paths()]
     plan = mounts.plan(step, node, visible)
     return {

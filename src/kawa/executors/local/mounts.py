@@ -177,8 +177,8 @@ def plan(step: StartStep, node: NodePaths, visible: list[str]) -> list[Mount]:
     privates = {*step.private_paths, *(c.working_dir for c in containers if c.working_dir)}
     for p in sorted(privates):
         planner.add_private(p)
-    for v in visible:
-        planner.add_visible(v)
+    for host in visible:
+        planner.add_visible(host)
     return planner.ordered()
 
 
@@ -189,9 +189,9 @@ def host_path(launched: dict[str, Any] | None, path: str, cwd: str) -> Path:
         return Path(full)
     best: dict[str, Any] | None = None
     for m in launched.get("mounts", []):
-        if m["kind"] != "dir" and _under(full, m["path"]):
-            if best is None or len(m["path"]) > len(best["path"]):
-                best = m
+        longer = best is None or len(m["path"]) > len(best["path"])
+        if m["kind"] != "dir" and _under(full, m["path"]) and longer:
+            best = m
     if best is None:
         return Path(full)
     rest = os.path.relpath(full, best["path"])

@@ -21,7 +21,7 @@ import os
 import stat
 from typing import Any, NoReturn
 
-from . import isolation, records
+from . import isolation
 
 #: exit code of a process that kawa (not the user's command) ended before exec
 EXIT_KAWA_ERROR = 125
@@ -126,6 +126,6 @@ def run_step(req: dict[str, Any], isolated: str, root: str) -> NoReturn:
         if isolated != "none":
             isolation.apply_mounts(root, req["mounts"], isolated == "user-namespace")
         enter_view(isolated, root, c["cwd"])
-    except BaseException as e:  # noqa: BLE001 - anything here is kawa's failure
+    except BaseException as e:
         fail(report_to, f"kawa could not prepare the step's process: {e}")
     exec_container(report_to, c)

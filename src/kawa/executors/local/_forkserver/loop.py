@@ -27,6 +27,7 @@ exits once no step of its own is left.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -133,9 +134,11 @@ class Server:
                 overlay = {"kind": "overlay", "path": "/tmp", "lower": base + "/lower"}
                 overlay.update(upper=base + "/upper", work=base + "/work")
                 os.makedirs(base + "/lower")
-                isolation.apply_mounts(self.root, [overlay], self.mode == "user" or os.geteuid() != 0)
+                isolation.apply_mounts(
+                    self.root, [overlay], self.mode == "user" or os.geteuid() != 0
+                )
                 isolation.enter_root(self.root, "/")
-            except BaseException as e:  # noqa: BLE001
+            except BaseException as e:
                 os.write(w, str(e).encode())
                 code = 1
             os._exit(code)
@@ -342,8 +345,8 @@ class Server:
             if not os.path.exists(path):
                 if now < deadline:
                     continue
-                lost = {"exit_code": None, "signal": None, "error": True, "lost": True}
-                lost.update(message=records.LOST_MESSAGE, finished_at=records.iso(now))
+                lost: dict[str, Any] = {"exit_code": None, "signal": None, "error": True}
+                lost.update(lost=True, message=records.LOST_MESSAGE, finished_at=records.iso(now))
                 records.write_once(path, lost)
             del self.lost_waits[node]
             self.emit(ev="ended", node=node)
@@ -406,20 +409,16 @@ class Server:
                 self.lose_controller()
                 return
             del self.out[:n]
-        try:
+        with contextlib.suppress(KeyError):
             self.poller.unregister(1)
-        except KeyError:
-            pass
 
     def lose_controller(self) -> None:
         """The controller is gone: stop reporting, keep reaping our own steps."""
         self.controller_gone = True
         self.out.clear()
         for fd in (0, 1):
-            try:
+            with contextlib.suppress(KeyError):
                 self.poller.unregister(fd)
-            except KeyError:
-                pass
         for pidfd, job in list(self.watched.items()):
             self.poller.unregister(pidfd)
             os.close(pidfd)
@@ -472,7 +471,7 @@ class Server:
         gc.freeze()  # forked children never scan (and so never copy) the server's objects
         self.fill_pool()
         while True:
-            for fd, mask in self.poller.poll(self.timeout(records.now())):
+            for fd, _ in self.poller.poll(self.timeout(records.now())):
                 if fd == 0:
                     self.read_requests()
                 elif fd == 1:

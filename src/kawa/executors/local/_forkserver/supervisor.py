@@ -16,6 +16,7 @@ the fork server (exit code, which container failed first, per-container exit cod
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -63,7 +64,7 @@ class Supervisor:
                 os.setpgid(0, 0)
                 launch.redirect(c["stdout"], c["stderr"])
                 launch.enter_view(self.isolated, self.root, c["cwd"])
-            except BaseException as e:  # noqa: BLE001
+            except BaseException as e:
                 launch.fail(report_to, f"kawa could not prepare the container's process: {e}")
             launch.exec_container(report_to, c)
         self.running[pid] = c
@@ -105,7 +106,9 @@ class Supervisor:
         while pending or self.running:
             for name, c in list(pending.items()):
                 deps = c["deps"]
-                if self.stopping or any(self.codes.get(d, 0) != 0 or d in self.skipped for d in deps):
+                if self.stopping or any(
+                    self.codes.get(d, 0) != 0 or d in self.skipped for d in deps
+                ):
                     self.skipped.add(name)
                     del pending[name]
                 elif all(d in self.codes for d in deps):
@@ -165,10 +168,8 @@ class Supervisor:
 
 
 def _killpg(pgid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def run_pod(req: dict[str, Any], isolated: str, root: str) -> NoReturn:
@@ -183,14 +184,14 @@ def run_pod(req: dict[str, Any], isolated: str, root: str) -> NoReturn:
             link = os.path.join(node, name)
             if not os.path.lexists(link):
                 os.symlink(os.path.join(records.CONTAINERS, "main", name), link)
-    except BaseException as e:  # noqa: BLE001
+    except BaseException as e:
         launch.fail(report_to, f"kawa could not prepare the step's processes: {e}")
     supervisor = Supervisor(req, isolated, root)
     code = launch.EXIT_KAWA_ERROR
     try:
         code = supervisor.run()
         summary = supervisor.summary(code)
-    except BaseException as e:  # noqa: BLE001
+    except BaseException as e:
         summary = {"exit_code": code, "error": True, "message": f"kawa's supervisor failed: {e}"}
     try:
         with open(os.path.join(node, records.SUPERVISOR), "w") as f:

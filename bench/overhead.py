@@ -1,0 +1,86 @@
+"""kawa's per-step overhead against a plain process pool, measured in the same run.
+
+Workload (the one the peer engines were measured on): 200 independent no-op steps plus a
+50-step chain, at most 2 running at a time.  ``kawa run`` (cold, from the command line,
+fresh $KAWA_HOME each time) against ``bench/_pool.py`` (a 2-slot asyncio pool running the
+same 250 ``true`` processes, also started cold).  Prints the median of N runs of each,
+the ratio, and kawa's overhead per step.
+
+    .venv/bin/python bench/overhead.py [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+INDEPENDENT, CHAIN, SLOTS = 200, 50, 2
+HERE = Path(__file__).resolve().parent
+
+
+def workflow() -> str:
+    chain = []
+    for i in range(1, CHAIN + 1):
+        depends = f"\n            depends: c{i - 1}" if i > 1 else ""
+        chain.append(f"          - name: c{i}\n            template: noop{depends}")
+    return f"""apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: overhead-
+spec:
+  entrypoint: main
+  parallelism: {SLOTS}
+  templates:
+    - name: noop
+      container:
+        image: busybox
+        command: ["true"]
+    - name: main
+      dag:
+        tasks:
+          - name: fan
+            template: noop
+            withSequence:
+              count: "{INDEPENDENT}"
+{chr(10).join(chain)}
+"""
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    kawa = str(Path(sys.executable).with_name("kawa"))
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp) / "overhead.yaml"
+        spec.write_text(workflow())
+        pool_times, kawa_times = [], []
+        for run in range(args.runs):
+            env = {**os.environ, "KAWA_HOME": str(Path(tmp) / f"home{run}")}
+            pool_times.append(
+                timed([sys.executable, str(HERE / "_pool.py"), str(INDEPENDENT), str(CHAIN), str(SLOTS)], env)
+            )
+            kawa_times.append(timed([kawa, "run", str(spec)], env))
+    pool, kawa_wall = statistics.median(pool_times), statistics.median(kawa_times)
+    steps = INDEPENDENT + CHAIN
+    print(f"workload: {INDEPENDENT} independent no-op steps + a {CHAIN}-step chain, {SLOTS} slots")
+    print(f"plain 2-slot pool : {pool:.3f} s  (median of {args.runs}: {', '.join(f'{t:.3f}' for t in pool_times)})")
+    print(f"kawa run          : {kawa_wall:.3f} s  (median of {args.runs}: {', '.join(f'{t:.3f}' for t in kawa_times)})")
+    print(f"ratio kawa/pool   : {kawa_wall / pool:.2f}  (goal <= 1.5)")
+    print(f"kawa overhead     : {(kawa_wall - pool) / steps * 1000:.2f} ms per step (wall, {SLOTS} slots)")
+
+
+if __name__ == "__main__":
+    main()
