@@ -37,7 +37,11 @@ def apply(workflow: Workflow, event: Event) -> Workflow:
             return workflow
         nodes = dict(status.nodes)
         nodes[node.id] = changed
-        return workflow.with_status(replace(status, nodes=nodes))
+        private = status.private
+        if isinstance(event, StepProgress):
+            dirty = [*private.get("progress_dirty", []), node.id]
+            private = {**private, "progress_dirty": dirty}
+        return workflow.with_status(replace(status, nodes=nodes, private=private))
     if isinstance(event, ResumeRequested):
         return _resume(workflow, event)
     if isinstance(event, SuspendRequested):
@@ -68,7 +72,7 @@ def _node_event(node: NodeStatus, event: Any) -> NodeStatus:
             record["containers"] = dict(outcome.containers)
         return node.with_private(outcome=record)
     if isinstance(event, StepProgress):
-        return replace(node, progress=event.progress)
+        return node.with_private(reported_progress=event.progress)
     if isinstance(event, LockGranted):
         return node.with_private(locked=True)
     return node

@@ -229,8 +229,9 @@ _EXECUTABLE = (NodeType.POD, NodeType.CONTAINER, NodeType.HTTP, NodeType.PLUGIN,
 def node_progress(node: NodeStatus) -> tuple[int, int]:
     """An executable node's ``N/M``: reported progress, ``M/M`` once it succeeded."""
     done, total = 0, 1
-    if node.progress and "/" in node.progress:
-        n, _, m = node.progress.partition("/")
+    reported = node.private.get("reported_progress") or node.progress
+    if reported and "/" in reported:
+        n, _, m = str(reported).partition("/")
         if n.isdigit() and m.isdigit() and int(m) > 0:
             done, total = int(n), int(m)
     if node.phase in (NodePhase.SUCCEEDED, NodePhase.SKIPPED, NodePhase.OMITTED):
@@ -249,7 +250,8 @@ def _progress(run: Run) -> str:
     if not old.progress:
         touched = [n.id for n in run.nodes.values()]
     else:
-        touched = list(run.touched)
+        dirty = [i for i in old.private.get("progress_dirty", []) if i in run.nodes]
+        touched = list(dict.fromkeys([*run.touched, *dirty]))
     for node_id in touched:
         node = run.nodes[node_id]
         if node.type not in _EXECUTABLE:
@@ -291,7 +293,7 @@ def _decide(run: Run, phase: WorkflowPhase, message: str) -> Decision:
         progress=_progress(run),
         nodes=run.nodes,
         outputs=outputs,
-        private=run.workflow.status.private,
+        private={k: v for k, v in run.workflow.status.private.items() if k != "progress_dirty"},
     )
     wake = None if phase.completed else run.wake_at
     return Decision(status, tuple(run.actions), wake)

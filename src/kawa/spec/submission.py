@@ -99,8 +99,7 @@ def with_parameters(
                     1,
                     1,
                     f"-p {name}",
-                    f"the workflow declares no parameter {name!r}{suggestion} "
-                    f"(declared: {known})",
+                    f"the workflow declares no parameter {name!r}{suggestion} (declared: {known})",
                 )
             )
             continue

@@ -48,7 +48,8 @@ def test_in_a_workflow_template_an_undeclared_workflow_parameter_is_only_a_warni
     issues = lint_spec(LEAF.format(arg="{{workflow.parameters.other}}"), kind="WorkflowTemplate")
     assert errors(issues) == []
     assert warnings(issues) == [
-        "not declared in spec.arguments: a Workflow using this template must supply it"
+        "{{workflow.parameters.other}}: not declared in spec.arguments: a Workflow using this "
+        "template must supply it"
     ]
 
 
