@@ -54,7 +54,9 @@ spec:
 
 def timed(command: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - start
 
 
@@ -70,16 +72,31 @@ def main() -> None:
         for run in range(args.runs):
             env = {**os.environ, "KAWA_HOME": str(Path(tmp) / f"home{run}")}
             pool_times.append(
-                timed([sys.executable, str(HERE / "_pool.py"), str(INDEPENDENT), str(CHAIN), str(SLOTS)], env)
+                timed(
+                    [
+                        sys.executable,
+                        str(HERE / "_pool.py"),
+                        str(INDEPENDENT),
+                        str(CHAIN),
+                        str(SLOTS),
+                    ],
+                    env,
+                )
             )
             kawa_times.append(timed([kawa, "run", str(spec)], env))
     pool, kawa_wall = statistics.median(pool_times), statistics.median(kawa_times)
     steps = INDEPENDENT + CHAIN
     print(f"workload: {INDEPENDENT} independent no-op steps + a {CHAIN}-step chain, {SLOTS} slots")
-    print(f"plain 2-slot pool : {pool:.3f} s  (median of {args.runs}: {', '.join(f'{t:.3f}' for t in pool_times)})")
-    print(f"kawa run          : {kawa_wall:.3f} s  (median of {args.runs}: {', '.join(f'{t:.3f}' for t in kawa_times)})")
+    runs = args.runs
+    print(f"plain 2-slot pool : {pool:.3f} s  (median of {runs}: {_list(pool_times)})")
+    print(f"kawa run          : {kawa_wall:.3f} s  (median of {runs}: {_list(kawa_times)})")
     print(f"ratio kawa/pool   : {kawa_wall / pool:.2f}  (goal <= 1.5)")
-    print(f"kawa overhead     : {(kawa_wall - pool) / steps * 1000:.2f} ms per step (wall, {SLOTS} slots)")
+    per_step = (kawa_wall - pool) / steps * 1000
+    print(f"kawa overhead     : {per_step:.2f} ms per step (wall, {SLOTS} slots)")
+
+
+def _list(times: list[float]) -> str:
+    return ", ".join(f"{t:.3f}" for t in times)
 
 
 if __name__ == "__main__":

@@ -122,9 +122,13 @@ def _check_output_parameter(o: Outcome) -> None:
 def _check_aggregation(o: Outcome) -> None:
     assert json.loads(o.inputs("print-nums")["message"]) == ["1", "2", "3", "4"]
     assert json.loads(o.inputs("print-evenness")["message"]) == ["odd", "even", "odd", "even"]
-    divided = {n["displayName"]: n["phase"] for n in o.nodes if n["displayName"].startswith("divide-by-2(")}
+    divided = {
+        n["displayName"]: n["phase"] for n in o.nodes if n["displayName"].startswith("divide-by-2(")
+    }
     assert sorted(p for p in divided.values()) == ["Skipped", "Skipped", "Succeeded", "Succeeded"]
-    printed = sorted(o.log(n["displayName"]).strip() for n in o.nodes if n["displayName"].startswith("print("))
+    printed = sorted(
+        o.log(n["displayName"]).strip() for n in o.nodes if n["displayName"].startswith("print(")
+    )
     assert printed == ["1", "2"]
 
 
@@ -180,7 +184,12 @@ def _check_empty_param(o: Outcome) -> None:
 
 
 def _check_when_filter(o: Outcome) -> None:
-    for name in ("fst(0:name:first,type:)", "fst(1:name:second,type:always)", "fst(2:name:third,type:test)", "fst(3:name:fourth)"):
+    for name in (
+        "fst(0:name:first,type:)",
+        "fst(1:name:second,type:always)",
+        "fst(2:name:third,type:test)",
+        "fst(3:name:fourth)",
+    ):
         assert o.phase_of(name) == "Succeeded"
 
 
@@ -261,7 +270,10 @@ def _check_timeout(o: Outcome) -> None:
 
 
 def _check_fail_fast(o: Outcome) -> None:
-    assert o.json["status"]["message"] == "template has failed or errored children and failFast enabled"
+    assert (
+        o.json["status"]["message"]
+        == "template has failed or errored children and failFast enabled"
+    )
     assert o.phase_of("task1") == "Failed"
     assert o.phase_of("task2") == "Succeeded"
 
@@ -407,13 +419,19 @@ def _actions(kawa: Kawa, entry: dict[str, Any]) -> Callable[[Workflow], None]:
             waiting = [
                 n
                 for n in workflow.status.nodes.values()
-                if n.display_name == display and str(n.type) == "Suspend" and str(n.phase) == "Running"
+                if n.display_name == display
+                and str(n.type) == "Suspend"
+                and str(n.phase) == "Running"
             ]
             if not waiting:
                 continue
             selector = NodeSelector((("displayName", display, False),))
             now = clock.now()
-            event: Any = ResumeRequested(now, selector) if verb == "resume" else StopRequested(now, selector=selector)
+            event: Any = (
+                ResumeRequested(now, selector)
+                if verb == "resume"
+                else StopRequested(now, selector=selector)
+            )
             kawa.command(workflow.name, event)
             todo.remove(action)
 
@@ -452,7 +470,10 @@ def test_lint_verdict_matches_argo(entry: dict[str, Any], tmp_path: Path) -> Non
     errors = [i for i in spec_lint.lint(document) if i.severity == "error"]
     if entry["expect"]["phase"] == "(lint error)":
         assert len(errors) == 1
-        assert "templates.abc.tasks.a templates.whalesay inputs.parameters.message was not supplied" in errors[0].message
+        assert (
+            "templates.abc.tasks.a templates.whalesay inputs.parameters.message was not supplied"
+            in errors[0].message
+        )
     else:
         assert errors == []
         kawa = Kawa(Home(tmp_path / "home"))
@@ -462,7 +483,10 @@ def test_lint_verdict_matches_argo(entry: dict[str, Any], tmp_path: Path) -> Non
             kawa.close()
 
 
-@pytest.mark.xfail(reason="memoization (memoize.key/maxAge, cache ConfigMap) is the resume issue's work", strict=True)
+@pytest.mark.xfail(
+    reason="memoization (memoize.key/maxAge, cache ConfigMap) is the resume issue's work",
+    strict=True,
+)
 def test_memoize_rerun_within_max_age_is_a_cache_hit(tmp_path: Path) -> None:
     kawa = Kawa(Home(tmp_path / "home"))
     try:

@@ -20,7 +20,9 @@ class Cli:
         self.home = home
         self.env = {**os.environ, "KAWA_HOME": str(home)}
 
-    def run(self, *args: str, timeout: float = 120, check: bool = False) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, timeout: float = 120, check: bool = False
+    ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
             [*KAWA, *args], env=self.env, capture_output=True, text=True, timeout=timeout
         )

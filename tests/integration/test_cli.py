@@ -6,6 +6,7 @@ import hashlib
 import json
 import signal
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,10 @@ def test_run_json_prints_the_final_workflow_with_a_generated_name(cli: Cli, tmp_
     assert result.returncode == 0, result.stderr
     workflow = json.loads(result.stdout)
     assert workflow["kind"] == "Workflow" and workflow["apiVersion"] == "argoproj.io/v1alpha1"
-    assert workflow["metadata"]["name"].startswith("hello-") and len(workflow["metadata"]["name"]) == 11
+    assert (
+        workflow["metadata"]["name"].startswith("hello-")
+        and len(workflow["metadata"]["name"]) == 11
+    )
     assert workflow["status"]["phase"] == "Succeeded"
     [node] = workflow["status"]["nodes"].values()
     assert node["id"] == workflow["metadata"]["name"] and node["type"] == "Pod"
@@ -52,14 +56,18 @@ def test_run_json_prints_the_final_workflow_with_a_generated_name(cli: Cli, tmp_
 
 
 def test_run_exit_status_is_nonzero_when_the_workflow_fails(cli: Cli, tmp_path: Path) -> None:
-    failing = HELLO.replace('command: [echo, "hello {{workflow.parameters.who}}"]', 'command: [sh, -c, "exit 3"]')
+    failing = HELLO.replace(
+        'command: [echo, "hello {{workflow.parameters.who}}"]', 'command: [sh, -c, "exit 3"]'
+    )
     result = cli.run("run", write(tmp_path, failing))
     assert result.returncode == 1
     assert "main: Error (exit code 3)" in result.stdout
 
 
 def test_run_of_a_missing_executable_reports_argos_message(cli: Cli, tmp_path: Path) -> None:
-    missing = HELLO.replace('command: [echo, "hello {{workflow.parameters.who}}"]', "command: [no-such-tool-xyz]")
+    missing = HELLO.replace(
+        'command: [echo, "hello {{workflow.parameters.who}}"]', "command: [no-such-tool-xyz]"
+    )
     result = cli.run("run", write(tmp_path, missing), "-o", "json")
     assert result.returncode == 1
     message = json.loads(result.stdout)["status"]["message"]
@@ -68,15 +76,23 @@ def test_run_of_a_missing_executable_reports_argos_message(cli: Cli, tmp_path: P
 
 BAD = {
     "malformed.yaml": ("spec: [unclosed\n", "malformed.yaml:"),
-    "unknown-field.yaml": (HELLO.replace("entrypoint: main", "entrypoint: main\n  entrypiont: x"), "entrypiont"),
+    "unknown-field.yaml": (
+        HELLO.replace("entrypoint: main", "entrypoint: main\n  entrypiont: x"),
+        "entrypiont",
+    ),
     "wrong-type.yaml": (HELLO.replace("image: busybox", "image: [busybox]"), "image"),
     "unknown-template.yaml": (HELLO.replace("entrypoint: main", "entrypoint: nope"), "nope"),
-    "bad-expression.yaml": (HELLO.replace('"hello {{workflow.parameters.who}}"', '"{{= 1 +* 2 }}"'), "expression"),
+    "bad-expression.yaml": (
+        HELLO.replace('"hello {{workflow.parameters.who}}"', '"{{= 1 +* 2 }}"'),
+        "expression",
+    ),
 }
 
 
 @pytest.mark.parametrize("name", sorted(BAD))
-def test_bad_documents_are_refused_with_file_line_and_field_and_nothing_stored(cli: Cli, tmp_path: Path, name: str) -> None:
+def test_bad_documents_are_refused_with_file_line_and_field_and_nothing_stored(
+    cli: Cli, tmp_path: Path, name: str
+) -> None:
     text, needle = BAD[name]
     result = cli.run("run", write(tmp_path, text, name))
     assert result.returncode == 1
@@ -129,8 +145,16 @@ def test_lint_accepts_the_corpus_basic_workflow(cli: Cli) -> None:
 def test_list_filters_by_phase_label_and_prefix(cli: Cli, tmp_path: Path) -> None:
     path = write(tmp_path, HELLO)
     cli.run("run", path, "--name", "alpha-1", check=True)
-    cli.run("run", write(tmp_path, HELLO.replace("team: ml", "team: web"), "web.yaml"), "--name", "beta-1", check=True)
-    failing = HELLO.replace('command: [echo, "hello {{workflow.parameters.who}}"]', 'command: [sh, -c, "exit 1"]')
+    cli.run(
+        "run",
+        write(tmp_path, HELLO.replace("team: ml", "team: web"), "web.yaml"),
+        "--name",
+        "beta-1",
+        check=True,
+    )
+    failing = HELLO.replace(
+        'command: [echo, "hello {{workflow.parameters.who}}"]', 'command: [sh, -c, "exit 1"]'
+    )
     cli.run("run", write(tmp_path, failing, "bad.yaml"), "--name", "alpha-2")
     names = lambda *args: sorted(cli.run("list", "-o", "name", *args, check=True).stdout.split())  # noqa: E731
     assert names() == ["alpha-1", "alpha-2", "beta-1"]
@@ -149,7 +173,9 @@ def test_get_prints_the_tree_as_argo_get(cli: Cli, tmp_path: Path) -> None:
     assert "Status:" in out and "Succeeded" in out
     assert "STEP" in out and "✔ tree-1" in out
     missing = cli.run("get", "nope")
-    assert missing.returncode == 1 and missing.stderr.startswith("kawa: ") and "nope" in missing.stderr
+    assert (
+        missing.returncode == 1 and missing.stderr.startswith("kawa: ") and "nope" in missing.stderr
+    )
 
 
 SUSPENDING = """
@@ -179,8 +205,15 @@ def _node_phase(cli: Cli, name: str, display: str) -> str:
 def test_resume_from_another_process_continues_a_suspended_run(cli: Cli, tmp_path: Path) -> None:
     run = cli.start("run", write(tmp_path, SUSPENDING))
     try:
-        cli.wait_for(lambda: "approval" in cli.names() and _node_phase(cli, "approval", "approve") == "Running", timeout=30)
-        result = cli.run("resume", "approval", "--node-field-selector", "displayName=approve", check=True)
+        cli.wait_for(
+            lambda: (
+                "approval" in cli.names() and _node_phase(cli, "approval", "approve") == "Running"
+            ),
+            timeout=30,
+        )
+        result = cli.run(
+            "resume", "approval", "--node-field-selector", "displayName=approve", check=True
+        )
         assert "resumed" in result.stdout
         assert run.wait(timeout=30) == 0
     finally:
@@ -192,7 +225,12 @@ def test_resume_from_another_process_continues_a_suspended_run(cli: Cli, tmp_pat
 def test_stop_from_another_process_fails_the_run(cli: Cli, tmp_path: Path) -> None:
     run = cli.start("run", write(tmp_path, SUSPENDING))
     try:
-        cli.wait_for(lambda: "approval" in cli.names() and _node_phase(cli, "approval", "approve") == "Running", timeout=30)
+        cli.wait_for(
+            lambda: (
+                "approval" in cli.names() and _node_phase(cli, "approval", "approve") == "Running"
+            ),
+            timeout=30,
+        )
         cli.run("stop", "approval", check=True)
         assert run.wait(timeout=30) == 1
     finally:
@@ -207,7 +245,10 @@ def test_stop_from_another_process_fails_the_run(cli: Cli, tmp_path: Path) -> No
 
 def test_secret_values_never_appear_in_output_or_status(cli: Cli, tmp_path: Path) -> None:
     cli.run("secret", "create", "creds", "--from-literal", "token=s3cr3t-value", check=True)
-    shown = cli.run("secret", "get", "creds", check=True).stdout + cli.run("secret", "list", check=True).stdout
+    shown = (
+        cli.run("secret", "get", "creds", check=True).stdout
+        + cli.run("secret", "list", check=True).stdout
+    )
     assert "s3cr3t-value" not in shown and "token" in shown
     uses = """
 apiVersion: argoproj.io/v1alpha1
@@ -228,9 +269,9 @@ spec:
     result = cli.run("run", write(tmp_path, uses), "-o", "json")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "s3cr3t-value" not in result.stdout + result.stderr
-    assert "s3cr3t-value" not in (cli.home / "kawa.db").read_bytes().decode(errors="replace").replace(
-        "s3cr3t-value", "", 1
-    ), "the secret is stored once (its own record) and nowhere else"
+    assert "s3cr3t-value" not in (cli.home / "kawa.db").read_bytes().decode(
+        errors="replace"
+    ).replace("s3cr3t-value", "", 1), "the secret is stored once (its own record) and nowhere else"
 
 
 def test_configmap_limits_a_semaphore(cli: Cli, tmp_path: Path) -> None:
@@ -250,28 +291,36 @@ spec:
       synchronization:
         semaphores:
           - configMapKeyRef: {name: limits, key: jobs}
-      container: {image: busybox, command: [sleep, "0.5"]}
+      container: {image: busybox, command: [sleep, "1.5"]}
 """
     result = cli.run("run", write(tmp_path, text), "-o", "json", check=True)
-    nodes = [n for n in json.loads(result.stdout)["status"]["nodes"].values() if n["type"] == "Pod"]
-    first, second = sorted(nodes, key=lambda n: n["finishedAt"])
-    assert len(nodes) == 2
+    status = json.loads(result.stdout)["status"]
+    assert len([n for n in status["nodes"].values() if n["type"] == "Pod"]) == 2
+    started = datetime.fromisoformat(status["startedAt"].replace("Z", "+00:00"))
+    finished = datetime.fromisoformat(status["finishedAt"].replace("Z", "+00:00"))
+    assert (finished - started).total_seconds() >= 3, "the two jobs must run one after the other"
 
 
 def test_template_create_then_workflow_template_ref(cli: Cli, tmp_path: Path) -> None:
     if not CORPUS.exists():
         pytest.skip("conformance corpus absent")
-    cli.run("template", "create", str(CORPUS / "examples/workflow-template/templates.yaml"), check=True)
+    cli.run(
+        "template", "create", str(CORPUS / "examples/workflow-template/templates.yaml"), check=True
+    )
     listed = cli.run("template", "list", check=True).stdout
     assert "WorkflowTemplate/workflow-template-submittable" in listed
-    result = cli.run("run", str(CORPUS / "examples/workflow-template/workflow-template-ref.yaml"), "-o", "json")
+    result = cli.run(
+        "run", str(CORPUS / "examples/workflow-template/workflow-template-ref.yaml"), "-o", "json"
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_cron_create_stores_a_linted_cron_workflow(cli: Cli) -> None:
     if not CORPUS.exists():
         pytest.skip("conformance corpus absent")
-    result = cli.run("cron", "create", str(CORPUS / "test/e2e/cron/basic.yaml"), "--schedule", "1 2 3 * *")
+    result = cli.run(
+        "cron", "create", str(CORPUS / "test/e2e/cron/basic.yaml"), "--schedule", "1 2 3 * *"
+    )
     assert result.returncode == 0, result.stderr
     assert "test-cron-wf-basic" in result.stdout
 
@@ -282,7 +331,9 @@ def test_submit_then_controller_runs_the_queued_workflow(cli: Cli, tmp_path: Pat
     assert cli.workflow("queued")["status"].get("phase") in (None, "Pending", "")
     controller = cli.start("controller")
     try:
-        cli.wait_for(lambda: cli.workflow("queued")["status"].get("phase") == "Succeeded", timeout=30)
+        cli.wait_for(
+            lambda: cli.workflow("queued")["status"].get("phase") == "Succeeded", timeout=30
+        )
     finally:
         controller.send_signal(signal.SIGTERM)
         assert controller.wait(timeout=30) == 0

@@ -37,7 +37,7 @@ spec:
                 - name: index
                   value: "{{item}}"
             withSequence:
-              count: "%d"
+              count: "STEPS"
     - name: work
       inputs:
         parameters:
@@ -48,7 +48,7 @@ spec:
         args: ["echo $$ >> '/marks/{{inputs.parameters.index}}' && sleep 0.2"]
         volumeMounts:
           - {name: marks, mountPath: /marks}
-""" % STEPS
+""".replace("STEPS", str(STEPS))
 
 
 def _executions(directory: Path) -> dict[str, int]:
@@ -65,7 +65,9 @@ def _count(cli: Cli) -> int:
     return len(list(marks.iterdir())) if marks.is_dir() else 0
 
 
-def test_killed_run_is_finished_by_a_controller_with_each_step_run_once(cli: Cli, tmp_path: Path) -> None:
+def test_killed_run_is_finished_by_a_controller_with_each_step_run_once(
+    cli: Cli, tmp_path: Path
+) -> None:
     spec = tmp_path / "wf.yaml"
     spec.write_text(WORKFLOW)
     run = cli.start("run", str(spec))
@@ -80,7 +82,11 @@ def test_killed_run_is_finished_by_a_controller_with_each_step_run_once(cli: Cli
 
     controller = cli.start("controller")
     try:
-        cli.wait_for(lambda: cli.workflow("two-hundred")["status"]["phase"] != "Running", timeout=120, every=0.5)
+        cli.wait_for(
+            lambda: cli.workflow("two-hundred")["status"]["phase"] != "Running",
+            timeout=120,
+            every=0.5,
+        )
     finally:
         controller.send_signal(signal.SIGTERM)
         controller.wait(timeout=30)
@@ -93,7 +99,9 @@ def test_killed_run_is_finished_by_a_controller_with_each_step_run_once(cli: Cli
     assert len(pods) == STEPS and all(n["phase"] == "Succeeded" for n in pods)
 
 
-def test_a_second_kawa_process_does_not_drive_a_workflow_that_is_owned(cli: Cli, tmp_path: Path) -> None:
+def test_a_second_kawa_process_does_not_drive_a_workflow_that_is_owned(
+    cli: Cli, tmp_path: Path
+) -> None:
     spec = tmp_path / "slow.yaml"
     spec.write_text(
         """
@@ -108,7 +116,9 @@ spec:
 """
     )
     run = cli.start("run", str(spec))
-    cli.wait_for(lambda: "slow" in cli.names() and cli.workflow("slow")["status"].get("phase") == "Running")
+    cli.wait_for(
+        lambda: "slow" in cli.names() and cli.workflow("slow")["status"].get("phase") == "Running"
+    )
     controller = cli.start("controller")
     try:
         assert run.wait(timeout=30) == 0

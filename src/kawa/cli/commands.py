@@ -154,7 +154,10 @@ def _prepare(kawa: Any, args: argparse.Namespace) -> list[Any]:
     params = parse_parameters(args.parameter, args.parameter_file)
     runnable = [d for d in documents if d.kind == "Workflow"]
     if not runnable:
-        raise KawaError(f"{args.file}: no Workflow to run (found {', '.join(d.kind for d in documents) or 'nothing'})")
+        raise KawaError(
+            f"{args.file}: no Workflow to run "
+            f"(found {', '.join(d.kind for d in documents) or 'nothing'})"
+        )
     return [kawa.prepare(d.raw, params, file=d.file, name=args.name) for d in runnable]
 
 
@@ -322,10 +325,18 @@ def cmd_control(args: argparse.Namespace) -> int:
         event = ResumeRequested(now, selector)
     else:
         event = StopRequested(
-            now, terminate=args.verb == "terminate", message=getattr(args, "message", ""), selector=selector
+            now,
+            terminate=args.verb == "terminate",
+            message=getattr(args, "message", ""),
+            selector=selector,
         )
     kawa.command(args.name, event)
-    past = {"stop": "stopped", "terminate": "terminated", "suspend": "suspended", "resume": "resumed"}
+    past = {
+        "stop": "stopped",
+        "terminate": "terminated",
+        "suspend": "suspended",
+        "resume": "resumed",
+    }
     print(f"workflow {args.name} {past[args.verb]}")
     return 0
 
@@ -336,7 +347,7 @@ _SET = re.compile(r"^\s*([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)\s*$")
 
 
 def parse_label_selector(text: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    """Kubernetes label selectors: ``a=b``, ``a!=b``, ``a in (x,y)``, ``a notin (x)``, ``a``, ``!a``."""
+    """Kubernetes label selectors: ``a=b``, ``a!=b``, ``a in (x,y)``, ``a notin (x)``, ``!a``."""
     terms: list[tuple[str, str, tuple[str, ...]]] = []
     for part in _split_selector(text):
         match = _SET.match(part)

@@ -41,10 +41,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
-    except Exception as error:  # noqa: BLE001 - the CLI's last line of defence
+    except Exception as error:
         if args.debug:
             raise
-        print(f"kawa: internal error: {type(error).__name__}: {error} (run with --debug)", file=sys.stderr)
+        print(
+            f"kawa: internal error: {type(error).__name__}: {error} (run with --debug)",
+            file=sys.stderr,
+        )
         return 1
 
 
@@ -59,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def parse_parameters(pairs: Sequence[str] | None, files: Sequence[str] | None = None) -> dict[str, str]:
+def parse_parameters(
+    pairs: Sequence[str] | None, files: Sequence[str] | None = None
+) -> dict[str, str]:
     values: dict[str, str] = {}
     for path in files or []:
         values.update(_parameter_file(path))

@@ -33,11 +33,15 @@ def register(sub: Any) -> None:
     tverbs = template.add_subparsers(dest="verb")
     tcreate = tverbs.add_parser("create")
     tcreate.add_argument("files", nargs="+")
-    tcreate.set_defaults(handler=cmd_template_create, accepted=("WorkflowTemplate", "ClusterWorkflowTemplate"))
+    tcreate.set_defaults(
+        handler=cmd_template_create, accepted=("WorkflowTemplate", "ClusterWorkflowTemplate")
+    )
     tlist = tverbs.add_parser("list")
     tlist.set_defaults(handler=cmd_template_list)
 
-    cron = sub.add_parser("cron", help="manage CronWorkflows (stored and linted; not scheduled yet)")
+    cron = sub.add_parser(
+        "cron", help="manage CronWorkflows (stored and linted; not scheduled yet)"
+    )
     cverbs = cron.add_subparsers(dest="verb")
     ccreate = cverbs.add_parser("create")
     ccreate.add_argument("files", nargs="+")
@@ -66,7 +70,9 @@ def cmd_data_create(args: argparse.Namespace) -> int:
             raise KawaError(f"--from-literal {pair!r}: expected KEY=VALUE")
         data[key] = value
     body = {"metadata": {"name": args.name, "namespace": "default"}, "data": data}
-    _kawa().store.put_object(args.kind, "default", args.name, json.dumps(body), clock.now().isoformat())
+    _kawa().store.put_object(
+        args.kind, "default", args.name, json.dumps(body), clock.now().isoformat()
+    )
     print(f"{args.kind}/{args.name} created")
     return 0
 
@@ -101,7 +107,9 @@ def cmd_template_create(args: argparse.Namespace) -> int:
     documents = checked(kawa, args.files)
     wrong = [d for d in documents if d.kind not in args.accepted]
     if wrong:
-        raise KawaError(f"{wrong[0].file}: expected {' or '.join(args.accepted)}, got {wrong[0].kind}")
+        raise KawaError(
+            f"{wrong[0].file}: expected {' or '.join(args.accepted)}, got {wrong[0].kind}"
+        )
     for document in documents:
         raw = dict(document.raw)
         if getattr(args, "schedule", None):

@@ -53,7 +53,10 @@ def summary(workflow: Workflow) -> list[str]:
     lines = [f"{label:<20} {value}" for label, value in rows]
     if params:
         lines.append("Parameters:")
-        lines.extend(f"  {p.get('name')}:{' ' * max(1, 17 - len(str(p.get('name'))))}{p.get('value', '')}" for p in params)
+        lines.extend(
+            f"  {p.get('name')}:{' ' * max(1, 17 - len(str(p.get('name'))))}{p.get('value', '')}"
+            for p in params
+        )
     return lines
 
 
@@ -85,7 +88,9 @@ def _label(node: NodeStatus) -> str:
     return f"{ICONS.get(node.phase, '?')} {node.display_name}"
 
 
-def _display_children(status: WorkflowStatus, node: NodeStatus, parents: dict[str, NodeStatus]) -> list[NodeStatus]:
+def _display_children(
+    status: WorkflowStatus, node: NodeStatus, parents: dict[str, NodeStatus]
+) -> list[NodeStatus]:
     """What ``argo get`` nests under a node.
 
     Steps/DAG: every step or task of its boundary (step groups flattened, dependency edges
@@ -104,7 +109,9 @@ def _display_children(status: WorkflowStatus, node: NodeStatus, parents: dict[st
         found = [status.nodes[c] for c in node.children if c in status.nodes]
     else:
         found = []
-    found += [status.nodes[c] for c in node.children if c in status.nodes and status.nodes[c].hooked]
+    found += [
+        status.nodes[c] for c in node.children if c in status.nodes and status.nodes[c].hooked
+    ]
     unique = list({n.id: n for n in found}.values())
     return sorted(unique, key=_start_order)
 
@@ -129,16 +136,16 @@ def _walk(
     if parents is None:
         parents = {}
         for candidate in status.nodes.values():
-            for child in candidate.children:
-                parents.setdefault(child, candidate)
+            for child_id in candidate.children:
+                parents.setdefault(child_id, candidate)
     template = node.template_name or (node.template_ref or {}).get("template", "") or ""
     pod = node.id if node.type is NodeType.POD else ""
     took = duration(node.started_at, node.finished_at) if node.type is NodeType.POD else ""
     rows.append((f"{prefix}{branch}{_label(node)}", str(template), pod, took, node.message))
-    children = [c for c in _display_children(status, node, parents) if c.id not in seen]
+    shown = [c for c in _display_children(status, node, parents) if c.id not in seen]
     extension = prefix + ("   " if branch.startswith("└") else "│  " if branch else "")
-    for index, child in enumerate(children):
-        last = index == len(children) - 1
+    for index, child in enumerate(shown):
+        last = index == len(shown) - 1
         _walk(status, child, extension, "└─ " if last else "├─ ", rows, seen, parents)
 
 

@@ -33,7 +33,7 @@ class Watcher:
 
                 from kawa.cli import render
 
-                lines = render.summary(workflow) + [""] + render.tree(workflow)
+                lines = [*render.summary(workflow), "", *render.tree(workflow)]
                 self.live.update(Text("\n".join(lines)))
                 self.last_draw = now
         elif self.lines:
@@ -47,7 +47,11 @@ class Watcher:
                 continue
             self.seen[key] = state
             message = f"  {node.message}" if node.message else ""
-            print(f"{workflow.name}  {node.display_name}  {node.phase}{message}", file=sys.stderr, flush=True)
+            print(
+                f"{workflow.name}  {node.display_name}  {node.phase}{message}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def close(self) -> None:
         if self.live is not None:

@@ -63,7 +63,7 @@ def event_from_json(data: dict[str, Any]) -> Event:
         fields["outcome"] = StepOutcome(**fields["outcome"])
     if "selector" in fields:
         terms = tuple(tuple(t) for t in (fields["selector"] or {}).get("terms", ()))
-        fields["selector"] = NodeSelector(terms=terms)  # type: ignore[arg-type]
+        fields["selector"] = NodeSelector(terms=terms)
     event: Event = kind(**fields)
     return event
 

@@ -127,7 +127,7 @@ class Controller:
                     workflow.uid,
                     node_id,
                     tuple(data["mutexes"]),
-                    tuple(tuple(s) for s in data["semaphores"]),  # type: ignore[misc]
+                    tuple((str(s[0]), str(s[1])) for s in data["semaphores"]),
                 )
             )
 

@@ -100,9 +100,7 @@ class Kawa:
         generate = str(meta.get("generateName") or "")
         chosen = name or str(meta.get("name") or "") or generate + _suffix()
         if not chosen:
-            raise SpecError(
-                [SpecIssue(file, 1, 1, "metadata", "name or generateName is required")]
-            )
+            raise SpecError([SpecIssue(file, 1, 1, "metadata", "name or generateName is required")])
         labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
         annotations = {str(k): str(v) for k, v in (meta.get("annotations") or {}).items()}
         return Workflow(
@@ -152,7 +150,9 @@ class Kawa:
             controller.close()
         return [self.load(uid) for uid in uids]
 
-    def serve(self, stop: Callable[[], bool], on_change: Callable[[Workflow], None] | None = None) -> None:
+    def serve(
+        self, stop: Callable[[], bool], on_change: Callable[[Workflow], None] | None = None
+    ) -> None:
         """``kawa controller``: drive every unfinished workflow, including new ones."""
         from kawa.controller.loop import Controller
         from kawa.executors.local.executor import LocalExecutor
@@ -214,4 +214,6 @@ def since(text: str, now: datetime | None = None) -> str:
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
     except ValueError as error:
-        raise KawaError(f"--since: expected a duration like 1h or an ISO time, got {text!r}") from error
+        raise KawaError(
+            f"--since: expected a duration like 1h or an ISO time, got {text!r}"
+        ) from error

@@ -74,9 +74,7 @@ def run_call(run: Run, call: Call) -> NodeStatus:
     return run_body(run, call, resolved, node)
 
 
-def run_body(
-    run: Run, call: Call, resolved: Resolved, node: NodeStatus | None
-) -> NodeStatus:
+def run_body(run: Run, call: Call, resolved: Resolved, node: NodeStatus | None) -> NodeStatus:
     """Create (first time) and advance the node of a template without its retry wrapper."""
     node_type = _NODE_TYPES.get(resolved.kind)
     if node_type is None:

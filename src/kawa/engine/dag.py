@@ -69,9 +69,7 @@ class _TaskScope:
         return self._scope
 
 
-def execute(
-    run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: Scope
-) -> NodeStatus:
+def execute(run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: Scope) -> NodeStatus:
     graph = _graph(resolved.template["dag"])
     wanted = _closure(graph, _targets(graph, resolved.template["dag"], scope))
     tasks_scope = _TaskScope(run, resolved, scope)

@@ -33,7 +33,9 @@ def items(step: Mapping[str, Any], scope: Scope) -> list[Any]:
         try:
             value = json.loads(text)
         except json.JSONDecodeError as error:
-            raise LoopError(f"withParam value could not be parsed as a JSON list: {text.strip()}") from error
+            raise LoopError(
+                f"withParam value could not be parsed as a JSON list: {text.strip()}"
+            ) from error
         if not isinstance(value, list):
             raise LoopError(f"withParam value is not a JSON list: {text.strip()}")
         return value

@@ -22,7 +22,7 @@ from kawa.spec.events import (
     StopRequested,
     SuspendRequested,
 )
-from kawa.spec.status import NodePhase, NodeStatus, NodeType, WorkflowStatus
+from kawa.spec.status import NodePhase, NodeStatus, NodeType
 from kawa.spec.workflow import Workflow
 
 
@@ -82,9 +82,9 @@ def _resume(workflow: Workflow, event: ResumeRequested) -> Workflow:
     status = workflow.status
     nodes = dict(status.nodes)
     for node in status.nodes.values():
-        if node.type is NodeType.SUSPEND and node.phase is NodePhase.RUNNING:
-            if selectors.matches(node, event.selector):
-                nodes[node.id] = node.with_private(resumed=True)
+        active = node.type is NodeType.SUSPEND and node.phase is NodePhase.RUNNING
+        if active and selectors.matches(node, event.selector):
+            nodes[node.id] = node.with_private(resumed=True)
     workflow = workflow.with_status(replace(status, nodes=nodes))
     if not event.selector.terms and workflow.spec.get("suspend"):
         spec = {k: v for k, v in workflow.spec.items() if k != "suspend"}
@@ -97,9 +97,9 @@ def _stop(workflow: Workflow, event: StopRequested) -> Workflow:
     if event.selector.terms:
         nodes = dict(status.nodes)
         for node in status.nodes.values():
-            if node.type is NodeType.SUSPEND and node.phase is NodePhase.RUNNING:
-                if selectors.matches(node, event.selector):
-                    nodes[node.id] = node.with_phase(NodePhase.FAILED, event.at, event.message)
+            active = node.type is NodeType.SUSPEND and node.phase is NodePhase.RUNNING
+            if active and selectors.matches(node, event.selector):
+                nodes[node.id] = node.with_phase(NodePhase.FAILED, event.at, event.message)
         return workflow.with_status(replace(status, nodes=nodes))
     strategy = "Terminate" if event.terminate else "Stop"
     private = {**status.private, "shutdown": strategy}

@@ -12,10 +12,9 @@ with Argo's deadline message.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
-
-from dataclasses import replace
 
 from kawa.engine import naming, retries
 from kawa.engine.calls import Call
@@ -36,9 +35,7 @@ from kawa.spec.status import NodePhase, NodeStatus, Outputs, Parameter, parse_ti
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
 
 
-def execute(
-    run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: Scope
-) -> NodeStatus:
+def execute(run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: Scope) -> NodeStatus:
     outcome = node.private.get("outcome")
     if outcome is not None:
         return _finish(run, resolved, node, scope, outcome)
@@ -87,7 +84,10 @@ def _waiting_message(run: Run, node: NodeStatus, sync: Mapping[str, Any]) -> Nod
     if names:
         what = f"{namespace}/Mutex/{names[0]} lock. Lock status: 0/1"
     else:
-        sems = [*(sync.get("semaphores") or []), *([sync["semaphore"]] if sync.get("semaphore") else [])]
+        sems = [
+            *(sync.get("semaphores") or []),
+            *([sync["semaphore"]] if sync.get("semaphore") else []),
+        ]
         ref = (sems[0].get("configMapKeyRef") or {}) if sems else {}
         what = f"{namespace}/ConfigMap/{ref.get('name')}/{ref.get('key')} lock"
     return replace(node, message=f"Waiting for {what}")
@@ -98,7 +98,10 @@ def _acquire(run: Run, node: NodeStatus, sync: Mapping[str, Any]) -> AcquireLock
     if sync.get("mutex"):
         mutexes.append(str(sync["mutex"].get("name")))
     semaphores: list[tuple[str, str]] = []
-    for sem in [*(sync.get("semaphores") or []), *([sync["semaphore"]] if sync.get("semaphore") else [])]:
+    for sem in [
+        *(sync.get("semaphores") or []),
+        *([sync["semaphore"]] if sync.get("semaphore") else []),
+    ]:
         ref = sem.get("configMapKeyRef") or {}
         key = f"configmap/{ref.get('name')}/{ref.get('key')}"
         semaphores.append((f"{run.workflow.namespace}/semaphore/{key}", key))
@@ -110,9 +113,7 @@ def _acquire(run: Run, node: NodeStatus, sync: Mapping[str, Any]) -> AcquireLock
     )
 
 
-def _watch_deadline(
-    run: Run, resolved: Resolved, node: NodeStatus, scope: Scope
-) -> NodeStatus:
+def _watch_deadline(run: Run, resolved: Resolved, node: NodeStatus, scope: Scope) -> NodeStatus:
     if node.phase is not NodePhase.RUNNING or node.private.get("stopping"):
         return node
     deadline_s = _deadline_seconds(resolved.template, scope)
@@ -230,7 +231,8 @@ def start_step(run: Run, node: NodeStatus, template: Mapping[str, Any]) -> Start
         private.append(str(main_raw["workingDir"]))
     main = _container(main_raw, "main", source=(template.get("script") or {}).get("source"))
     init = tuple(
-        _container(c, c.get("name", f"init-{i}")) for i, c in enumerate(template.get("initContainers") or [])
+        _container(c, c.get("name", f"init-{i}"))
+        for i, c in enumerate(template.get("initContainers") or [])
     )
     for c in template.get("initContainers") or []:
         if c.get("mirrorVolumeMounts"):
@@ -238,12 +240,15 @@ def start_step(run: Run, node: NodeStatus, template: Mapping[str, Any]) -> Start
         for vm in c.get("volumeMounts") or []:
             _mount(vm, volumes, private, mounts)
     sidecars = tuple(
-        _container(c, c.get("name", f"sidecar-{i}")) for i, c in enumerate(template.get("sidecars") or [])
+        _container(c, c.get("name", f"sidecar-{i}"))
+        for i, c in enumerate(template.get("sidecars") or [])
     )
-    container_set = ()
+    container_set: tuple[Container, ...] = ()
     if template.get("containerSet"):
         cs = template["containerSet"]
-        container_set = tuple(_container(c, c.get("name", f"c{i}")) for i, c in enumerate(cs.get("containers") or []))
+        container_set = tuple(
+            _container(c, c.get("name", f"c{i}")) for i, c in enumerate(cs.get("containers") or [])
+        )
         for vm in cs.get("volumeMounts") or []:
             _mount(vm, volumes, private, mounts)
     return StartStep(

@@ -17,7 +17,9 @@ from typing import Any
 from kawa.spec.status import NodePhase, NodeStatus, format_time
 
 
-def node_values(prefix: str, node: NodeStatus, defaults: Mapping[str, str] | None = None) -> dict[str, Any]:
+def node_values(
+    prefix: str, node: NodeStatus, defaults: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     values: dict[str, Any] = {
         f"{prefix}.id": node.id,
         f"{prefix}.status": str(node.phase),

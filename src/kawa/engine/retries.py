@@ -83,9 +83,7 @@ def policy_allows(policy: str, phase: NodePhase) -> bool:
     return phase is NodePhase.FAILED
 
 
-def decide(
-    strategy: Strategy, attempts: list[NodeStatus], now: datetime, scope: Scope
-) -> Verdict:
+def decide(strategy: Strategy, attempts: list[NodeStatus], now: datetime, scope: Scope) -> Verdict:
     """Decide after the last of ``attempts`` failed."""
     last = attempts[-1]
     limit = limit_of(strategy, scope)

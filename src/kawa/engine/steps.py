@@ -24,9 +24,7 @@ from kawa.spec.expressions import govaluate
 from kawa.spec.status import NodePhase, NodeStatus, NodeType
 
 
-def execute(
-    run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: Scope
-) -> NodeStatus:
+def execute(run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: Scope) -> NodeStatus:
     groups: list[list[Mapping[str, Any]]] = resolved.template.get("steps") or []
     step_scope = scope
     outbound: list[str] = []
@@ -76,33 +74,36 @@ def _execute_group(
     scope: Scope,
 ) -> NodeStatus:
     limit = resolved.template.get("parallelism")
-    children: list[tuple[NodeStatus | None, Mapping[str, Any]]] = []
+    expanded: list[tuple[NodeStatus | None, Mapping[str, Any]]] = []
     for step in group:
-        for child in _expand(run, group_node, step, scope):
-            children.append(child)
-    running = sum(1 for n, _ in children if n is not None and not n.fulfilled)
+        expanded.extend(_expand(run, group_node, step, scope))
+    running = sum(1 for n, _ in expanded if n is not None and not n.fulfilled)
     results: list[tuple[NodeStatus | None, Mapping[str, Any]]] = []
-    for existing, step in children:
+    for existing, step in expanded:
+        if existing is not None and existing.fulfilled and not hooks.hooks_of(step):
+            results.append((existing, step))
+            continue
+        blocked = limit is not None and running >= int(limit)
+        if existing is None and (blocked or run.at_parallelism_limit()):
+            results.append((None, step))
+            continue
         name = step["__node_name"]
-        if existing is None and limit is not None and running >= int(limit):
+        current = _run_step(run, call, resolved, steps_node, group_node, name, step, scope)
+        if current is _NOT_YET:
             results.append((None, step))
             continue
-        node = _run_step(run, call, resolved, steps_node, group_node, name, step, scope)
-        if node is _NOT_YET:
-            results.append((None, step))
-            continue
-        if existing is None and not node.fulfilled:
+        if existing is None and not current.fulfilled:
             running += 1
-        results.append((node, step))
+        results.append((current, step))
     group_node = run.get(group_node.id)
     if any(n is None or not (n.fulfilled or n.daemoned) for n, _ in results):
         return group_node
-    for node, step in results:
-        assert node is not None
-        if node.phase.failed_or_error and not _continues(step, node.phase):
+    for child, step in results:
+        assert child is not None
+        if child.phase.failed_or_error and not _continues(step, child.phase):
             # Argo: the group is Failed even when the child errored
             return run.save(
-                group_node.with_phase(NodePhase.FAILED, run.now, f"child '{node.id}' failed")
+                group_node.with_phase(NodePhase.FAILED, run.now, f"child '{child.id}' failed")
             )
     return run.save(group_node.with_phase(NodePhase.SUCCEEDED, run.now))
 

@@ -17,9 +17,7 @@ from kawa.engine.templates import Resolved
 from kawa.spec.status import NodePhase, NodeStatus
 
 
-def execute(
-    run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: Scope
-) -> NodeStatus:
+def execute(run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: Scope) -> NodeStatus:
     if node.phase is NodePhase.PENDING:
         node = run.save(node.with_phase(NodePhase.RUNNING, run.now))
     if node.private.get("resumed"):

@@ -152,7 +152,8 @@ def bind_inputs(
         enum = param.get("enum")
         if enum and text not in [_scalar_text(e) for e in enum]:
             raise TemplateError(
-                f"inputs.parameters.{name}: value {text!r} is not one of {', '.join(map(str, enum))}"
+                f"inputs.parameters.{name}: value {text!r} is not one of "
+                + ", ".join(map(str, enum))
             )
         local[f"inputs.parameters.{name}"] = text
         bound.append(Parameter(name=name, value=text))

@@ -89,15 +89,14 @@ def when_error(source: str) -> str | None:
     if module is None:
         return None
     parse = getattr(module, "parse", None)
-    if parse is not None:
-        return _error_of(parse, source)
-    # No parse-only entry point: evaluate, and keep only syntax errors, which Argo (and
-    # kawa's port) report as "Invalid 'when' expression"; evaluation errors depend on
-    # the values substituted at run time.
-    error = _error_of(module.evaluate, source)
-    if error is not None and error.startswith("Invalid 'when' expression"):
-        return error.split(": ", 1)[-1]
-    return None
+    # Without a parse-only entry point, evaluate and keep only syntax errors, which Argo
+    # (and kawa's port) report as "Invalid 'when' expression"; evaluation errors depend
+    # on the values substituted at run time.
+    error = _error_of(parse or module.evaluate, source)
+    prefix = "Invalid 'when' expression: "
+    if error is not None and error.startswith(prefix):
+        return error[len(prefix) :]
+    return error if parse is not None else None
 
 
 def depends_tasks(source: str) -> tuple[set[str], str | None]:

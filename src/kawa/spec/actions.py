@@ -94,7 +94,7 @@ class StartStep:
                 source=c.get("source"),
                 secret_env=tuple(c.get("secret_env", ())),
                 dependencies=tuple(c.get("dependencies", ())),
-                env_refs=tuple(tuple(r) for r in c.get("env_refs", ())),  # type: ignore[misc]
+                env_refs=tuple(tuple(r) for r in c.get("env_refs", ())),
             )
 
         return StartStep(

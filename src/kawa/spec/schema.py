@@ -29,6 +29,8 @@ from kawa.spec import _schema_build
 from kawa.spec.errors import KawaError, SpecIssue
 from kawa.spec.loading import Document, Path, kind_of
 
+#: at most this many schema problems are listed for one document
+MAX_ISSUES = 100
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _lock = threading.Lock()
 _loaded: _Schema | None = None
@@ -46,7 +48,12 @@ def validate(document: Document) -> list[SpecIssue]:
         return [document.issue(("kind",), f"unknown kind '{document.kind}'")]
     checker = _Checker(document, schema)
     checker.check(document.raw, root, ())
-    return sorted(checker.issues, key=lambda issue: (issue.line, issue.column))
+    issues = sorted(checker.issues, key=lambda issue: (issue.line, issue.column))
+    if len(issues) > MAX_ISSUES:
+        last = issues[MAX_ISSUES - 1]
+        more = f"... and {len(issues) - MAX_ISSUES} more problems like these"
+        issues = [*issues[:MAX_ISSUES], SpecIssue(last.file, last.line, last.column, "", more)]
+    return issues
 
 
 def warm_cache() -> str:

@@ -207,9 +207,7 @@ class SqliteStore:
                 sql.append(f"AND {exists} AND l.value IN ({','.join('?' * len(values))}))")
                 args.extend([key, *values])
             elif op in ("!=", "notin"):
-                sql.append(
-                    f"AND NOT {exists} AND l.value IN ({','.join('?' * len(values))}))"
-                )
+                sql.append(f"AND NOT {exists} AND l.value IN ({','.join('?' * len(values))}))")
                 args.extend([key, *values])
             elif op == "exists":
                 sql.append(f"AND {exists})")

@@ -42,12 +42,16 @@ class Run:
 
     def node(self, display: str) -> NodeStatus:
         found = [n for n in self.workflow.status.nodes.values() if n.display_name == display]
-        assert len(found) == 1, f"{display!r}: {[n.display_name for n in self.workflow.status.nodes.values()]}"
+        assert len(found) == 1, (
+            f"{display!r}: {[n.display_name for n in self.workflow.status.nodes.values()]}"
+        )
         return found[0]
 
     def by_name(self, name: str) -> NodeStatus:
         found = [n for n in self.workflow.status.nodes.values() if n.name == name]
-        assert found, f"no node {name!r}: {sorted(n.name for n in self.workflow.status.nodes.values())}"
+        assert found, (
+            f"no node {name!r}: {sorted(n.name for n in self.workflow.status.nodes.values())}"
+        )
         return found[0]
 
     def displays(self) -> list[str]:
@@ -100,7 +104,7 @@ def simulate_stdout(step: StartStep) -> tuple[int, str, dict[str, str]]:
         return code, "\n".join(out) + ("\n" if out else ""), files
     if argv[:1] == ["echo"]:
         return 0, " ".join(argv[1:]) + "\n", files
-    if not step.main.command and argv[:1] == ["echo"] or argv[:1] == ["argosay"]:
+    if (not step.main.command and argv[:1] == ["echo"]) or argv[:1] == ["argosay"]:
         argv = argv[1:]
     if step.main.image.startswith("argoproj/argosay") and not step.main.command:
         if argv[:1] == ["echo"] and len(argv) == 3:
@@ -117,8 +121,12 @@ def simulate_stdout(step: StartStep) -> tuple[int, str, dict[str, str]]:
 
 def default_outcome(step: StartStep) -> StepOutcome:
     code, stdout, files = simulate_stdout(step)
-    params = {p.name: files[p.path].removesuffix("\n") for p in step.output_parameters if p.path in files}
-    return StepOutcome(node_id=step.node_id, exit_code=code, result=stdout.removesuffix("\n"), parameters=params)
+    params = {
+        p.name: files[p.path].removesuffix("\n") for p in step.output_parameters if p.path in files
+    }
+    return StepOutcome(
+        node_id=step.node_id, exit_code=code, result=stdout.removesuffix("\n"), parameters=params
+    )
 
 
 def drive(
@@ -148,7 +156,9 @@ def drive(
                 if result is None:
                     held[action.node_id] = action
                 else:
-                    pending.append(StepEnded(action.node_id, run.now + timedelta(seconds=1), result))
+                    pending.append(
+                        StepEnded(action.node_id, run.now + timedelta(seconds=1), result)
+                    )
             elif isinstance(action, StopStep):
                 run.stopped.append(action)
                 held.pop(action.node_id, None)

@@ -127,7 +127,10 @@ def test_template_fail_fast_stops_new_tasks_and_sets_argos_message() -> None:
     )
     run = drive(text, outcome)
     assert run.phase == "Failed"
-    assert run.workflow.status.message == "template has failed or errored children and failFast enabled"
+    assert (
+        run.workflow.status.message
+        == "template has failed or errored children and failFast enabled"
+    )
     assert "wf.later" not in run.started_names()
 
 
@@ -141,7 +144,11 @@ def test_workflow_parallelism_caps_running_pods() -> None:
     peak = []
 
     def events(run):  # type: ignore[no-untyped-def]
-        running = [n for n in run.workflow.status.nodes.values() if str(n.type) == "Pod" and not n.fulfilled]
+        running = [
+            n
+            for n in run.workflow.status.nodes.values()
+            if str(n.type) == "Pod" and not n.fulfilled
+        ]
         peak.append(len(running))
         return []
 

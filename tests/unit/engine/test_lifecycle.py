@@ -28,7 +28,8 @@ def test_exit_handler_runs_after_the_root_and_sees_status_and_failures() -> None
 
 def test_failing_exit_handler_fails_a_succeeded_workflow() -> None:
     text = EXIT.replace('args: ["exit 1"]', 'args: ["exit 0"]').replace(
-        'command: [echo, "{{workflow.status}} {{workflow.failures}}"]', 'command: [sh, -c], args: ["exit 2"]'
+        'command: [echo, "{{workflow.status}} {{workflow.failures}}"]',
+        'command: [sh, -c], args: ["exit 2"]',
     )
     run = drive(text)
     assert run.phase == "Failed"
@@ -58,7 +59,9 @@ def test_suspended_node_waits_until_resumed() -> None:
     assert (str(approve.type), str(approve.phase)) == ("Suspend", "Running")
     resumed = drive(
         run.workflow,
-        events=lambda r: [ResumeRequested(r.now, NodeSelector((("displayName", "approve", False),)))],
+        events=lambda r: [
+            ResumeRequested(r.now, NodeSelector((("displayName", "approve", False),)))
+        ],
     )
     assert resumed.phase == "Succeeded"
     assert resumed.node("after").phase == "Succeeded"
@@ -67,7 +70,9 @@ def test_suspended_node_waits_until_resumed() -> None:
 def test_stopping_a_suspended_node_fails_it_with_the_message() -> None:
     run = drive(SUSPEND)
     selector = NodeSelector((("displayName", "approve", False),))
-    stopped = drive(run.workflow, events=lambda r: [StopRequested(r.now, message="no", selector=selector)])
+    stopped = drive(
+        run.workflow, events=lambda r: [StopRequested(r.now, message="no", selector=selector)]
+    )
     assert stopped.phase == "Failed"
     assert stopped.node("approve").message == "no"
 
@@ -95,7 +100,9 @@ spec:
 """
     run = drive(text, _hold)
     assert run.phase == "Failed"
-    assert run.by_name("wf").message == "Pod was active on the node longer than the specified deadline"
+    assert (
+        run.by_name("wf").message == "Pod was active on the node longer than the specified deadline"
+    )
     assert len(run.stopped) == 1
 
 

@@ -36,7 +36,11 @@ def test_failed_attempts_are_retried_as_numbered_children_until_one_succeeds() -
     assert str(root.type) == "Retry"
     names = [run.workflow.status.nodes[c].name for c in root.children]
     assert names == ["wf(0)", "wf(1)", "wf(2)"]
-    assert [str(run.workflow.status.nodes[c].phase) for c in root.children] == ["Failed", "Failed", "Succeeded"]
+    assert [str(run.workflow.status.nodes[c].phase) for c in root.children] == [
+        "Failed",
+        "Failed",
+        "Succeeded",
+    ]
     assert all(run.workflow.status.nodes[c].retried for c in root.children)
     assert root.outputs is not None and root.outputs.result == "ok"
 

@@ -32,7 +32,12 @@ def test_step_groups_chain_through_the_previous_groups_steps() -> None:
     assert root.children == (group0.id,)
     assert group0.children == (a.id,)
     assert a.children == (group1.id,)
-    assert [str(n.type) for n in (root, group0, a, group1)] == ["Steps", "StepGroup", "Pod", "StepGroup"]
+    assert [str(n.type) for n in (root, group0, a, group1)] == [
+        "Steps",
+        "StepGroup",
+        "Pod",
+        "StepGroup",
+    ]
 
 
 def test_failed_step_fails_its_group_and_later_groups_never_start() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kawa.spec import loading
+from kawa.spec import _yaml_reader, loading
 from kawa.spec.errors import NotFoundError, SpecError
 
 from .conftest import HEADER, document
@@ -210,7 +210,7 @@ def test_missing_kind_and_wrong_api_version_name_the_field() -> None:
     assert [(issue.field, issue.message) for issue in error.issues] == [
         ("apiVersion", "apiVersion must be 'argoproj.io/v1alpha1', got 'v1'"),
         (
-            "",
+            "kind",
             "missing required field 'kind' (one of Workflow, WorkflowTemplate, "
             "ClusterWorkflowTemplate, CronWorkflow)",
         ),
@@ -258,6 +258,6 @@ def test_the_pure_python_parser_reads_documents_the_same_way(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     expected = loading.load_text(HELLO)
-    monkeypatch.setattr(loading, "_Parser", loading._PurePythonParser)
+    monkeypatch.setattr(_yaml_reader, "_Parser", _yaml_reader._PurePythonParser)
     assert loading.load_text(HELLO) == expected
     assert "invalid YAML" in str(error_of("a: [1\nb: 2\n"))

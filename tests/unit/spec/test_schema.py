@@ -91,6 +91,12 @@ def test_a_yaml_boolean_in_a_string_field_explains_yaml_1_1() -> None:
     assert issue.message.startswith("expected a string, got a boolean (YAML reads unquoted yes/no")
 
 
+def test_a_flood_of_problems_is_cut_short() -> None:
+    issues = step_issues(container="args: [" + ", ".join(["1"] * 500) + "]")
+    assert len(issues) == schema.MAX_ISSUES + 1
+    assert issues[-1].message == "... and 400 more problems like these"
+
+
 def test_missing_required_field_is_named() -> None:
     (issue,) = step_issues(arguments="parameters: [{value: hi}]")
     assert issue.message == "missing required field 'name'"
