@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from kawa.engine.scope import Scope
+from kawa.spec.expressions import govalues
 from kawa.spec.status import format_time
 from kawa.spec.workflow import Workflow
 
@@ -75,8 +76,6 @@ def _build(workflow: Workflow) -> Scope:
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
     if isinstance(value, (dict, list)):
         return json.dumps(value, separators=(",", ":"))
-    return str(value)
+    return govalues.sprint(value)

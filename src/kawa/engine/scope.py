@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kawa.spec.errors import ExpressionError, KawaError
-from kawa.spec.expressions import argo, expr, tags
+from kawa.spec.expressions import argo, expr, govalues, tags
 
 #: prefixes whose unresolved references are an error rather than literal text
 STRICT_PREFIXES = ("inputs.", "steps.", "tasks.", "workflow.parameters.", "item")
@@ -56,14 +56,10 @@ def to_text(value: Any) -> str:
     """How a value appears once substituted into a string (Go's JSON for non-strings)."""
     if isinstance(value, str):
         return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
     if value is None:
         return "null"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (int, float)):
-        return str(value)
+    if isinstance(value, (bool, int, float)):
+        return govalues.sprint(value)
     return json.dumps(value, separators=(",", ":"))
 
 
@@ -110,18 +106,3 @@ def substitute(value: Any, scope: Scope, *, strict: bool = True, skip: Iterable[
             k: v if k in skipped else substitute(v, scope, strict=strict) for k, v in value.items()
         }
     return value
-
-
-def references(value: Any) -> set[str]:
-    """Every simple tag name used anywhere in a JSON-like tree."""
-    found: set[str] = set()
-    if isinstance(value, str):
-        if "{{" in value:
-            found.update(t.text for t in tags.find_tags(value) if t.kind == "simple")
-    elif isinstance(value, list):
-        for v in value:
-            found |= references(v)
-    elif isinstance(value, dict):
-        for v in value.values():
-            found |= references(v)
-    return found

@@ -17,6 +17,7 @@ from typing import Any
 from kawa.engine.run import Run
 from kawa.engine.scope import Scope, render, substitute
 from kawa.spec.errors import KawaError
+from kawa.spec.expressions import govalues
 from kawa.spec.status import Parameter
 
 TEMPLATE_KINDS = (
@@ -161,9 +162,8 @@ def bind_inputs(
 
 
 def _scalar_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    """A YAML scalar as Argo sees it (Go formatting: ``1.0`` is ``1``)."""
+    return govalues.sprint(value)
 
 
 def input_values(parameters: tuple[Parameter, ...]) -> dict[str, Any]:
