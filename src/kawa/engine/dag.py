@@ -165,18 +165,16 @@ def _run_task(
     parents: list[str],
 ) -> NodeStatus:
     node_name = naming.task(dag_node.name, name)
+    task_call = Call(
+        node_name=node_name,
+        display_name=name,
+        holder=task,
+        scope=resolved.scope,
+        globals=call.globals,
+        boundary_id=dag_node.id,
+    )
     if existing is not None and not loops.has_loop(task):
-        return run_call(
-            run,
-            Call(
-                node_name=node_name,
-                display_name=name,
-                holder=task,
-                scope=resolved.scope,
-                globals=call.globals,
-                boundary_id=dag_node.id,
-            ),
-        )
+        return run_call(run, task_call)  # arguments only matter when the node is created
     scope = tasks_scope.scope()
     if existing is None:
         when = task.get("when")
@@ -205,18 +203,7 @@ def _run_task(
         arguments = substitute(task.get("arguments") or {}, scope)
     except (UnresolvedReference, ExpressionError) as error:
         return _error(run, dag_node, node_name, name, task, parents, _absent(str(error)))
-    child = run_call(
-        run,
-        Call(
-            node_name=node_name,
-            display_name=name,
-            holder=task,
-            scope=resolved.scope,
-            globals=call.globals,
-            arguments=arguments,
-            boundary_id=dag_node.id,
-        ),
-    )
+    child = run_call(run, replace(task_call, arguments=arguments))
     if existing is None:
         _link(run, parents, child.id)
     return run.get(child.id)

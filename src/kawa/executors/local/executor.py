@@ -67,9 +67,10 @@ class LocalExecutor:
             raise ValueError(f"isolation must be one of {', '.join(MODES)}, not {mode!r}")
         Path(home).mkdir(parents=True, exist_ok=True)
         self.home = Path(home).resolve()
+        self._home = str(self.home)
         self.shims = images.install_shims(self.home)
         self._shims = str(self.shims)
-        self._steps: dict[str, StartStep] = {}
+        self._steps: dict[str, tuple[StartStep, NodePaths]] = {}
         self._reported_start: set[str] = set()
         self._inbuf = bytearray()
         self._closed = False
@@ -142,11 +143,12 @@ class LocalExecutor:
     # -- the Executor protocol -----------------------------------------------------
 
     def node(self, workflow_uid: str, node_id: str) -> NodePaths:
-        return NodePaths(self.home, workflow_uid, node_id)
+        """The node dir of a step (its files: ``launched``, ``exit``, ``stdout``...)."""
+        return NodePaths(self._home, workflow_uid, node_id)
 
     def _track(self, step: StartStep) -> NodePaths:
         node = self.node(step.workflow_uid, step.node_id)
-        self._steps[node.path] = step
+        self._steps[node.path] = (step, node)
         return node
 
     def start(self, step: StartStep) -> None:
@@ -156,7 +158,7 @@ class LocalExecutor:
         except images.CannotRun as e:
             node.dir.mkdir(parents=True, exist_ok=True)
             failure = {"exit_code": None, "error": True, "message": str(e)}
-            records.write_once(str(node.exit), failure)
+            records.write_once(node.exit, failure)
             self._send({"op": "watch", "node": node.path})
             return
         launching.write_scripts(step, node)
@@ -172,13 +174,12 @@ class LocalExecutor:
     def poll(self) -> list[StepEvent]:
         found: list[StepEvent] = []
         for event in self._read_events():
-            step = self._steps.get(event.get("node", ""))
-            if step is not None:
-                found.extend(self._observe(step, event))
+            tracked = self._steps.get(event.get("node", ""))
+            if tracked is not None:
+                found.extend(self._observe(*tracked, event))
         return found
 
-    def _observe(self, step: StartStep, event: dict[str, Any]) -> list[StepEvent]:
-        node = self.node(step.workflow_uid, step.node_id)
+    def _observe(self, step: StartStep, node: NodePaths, event: dict[str, Any]) -> list[StepEvent]:
         kind = event["ev"]
         key = node.path
         if kind == "started" and key not in self._reported_start:
@@ -186,20 +187,22 @@ class LocalExecutor:
             return [StepStarted(step.node_id, _at(event["at"]), pid=event["pid"])]
         if kind == "already":
             log.warning("node %s was launched before; it is not run again", step.node_name)
-            launched = records.read_json(str(node.launched))
-            if launched is not None and key not in self._reported_start:
+            launched = records.read_json(node.launched)
+            if launched and key not in self._reported_start:
                 self._reported_start.add(key)
                 at = outcomes.parse_time(launched["started_at"]) or _at(time.time())
                 return [StepStarted(step.node_id, at, pid=launched["pid"])]
         if kind == "progress":
             return [StepProgress(step.node_id, _at(event["at"]), event["progress"])]
         if kind == "ended":
+            del self._steps[key]  # reported once; a later reattach tracks it again
+            self._reported_start.discard(key)
             return [self._ended(step, node, event.get("record"))]
         return []
 
     def _ended(self, step: StartStep, node: NodePaths, record: dict[str, Any] | None) -> StepEnded:
         if record is None:
-            record = records.read_json(str(node.exit)) or {}
+            record = records.read_json(node.exit) or {}
         outcome = outcomes.outcome(step, node, record)
         finished = outcomes.parse_time(record.get("finished_at")) or _at(time.time())
         started = outcomes.parse_time(record.get("started_at"))
@@ -208,10 +211,10 @@ class LocalExecutor:
     def reattach(self, step: StartStep) -> Attachment:
         node = self._track(step)
         self._reported_start.add(node.path)
-        if node.exit.exists():
+        if os.path.exists(node.exit):
             self._send({"op": "watch", "node": node.path})
             return "ended"
-        launched = records.read_json(str(node.launched))
+        launched = records.read_json(node.launched)
         if launched is None:
             self._reported_start.discard(node.path)
             return "not-started"
@@ -220,12 +223,12 @@ class LocalExecutor:
 
     def logs(self, workflow_uid: str, node_id: str) -> StepLogs:
         node = self.node(workflow_uid, node_id)
-        return StepLogs(node.stdout, node.stderr)
+        return StepLogs(Path(node.stdout), Path(node.stderr))
 
     def host_path(self, step: StartStep, container_path: str) -> Path:
         """Where the file the step saw at ``container_path`` is on the host."""
         node = self.node(step.workflow_uid, step.node_id)
-        launched = records.read_json(str(node.launched))
+        launched = records.read_json(node.launched)
         cwd = node.cwd(step.main.working_dir, (launched or {}).get("isolation", "none"))
         return mounts.host_path(launched, container_path, cwd)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from kawa.executors.local._forkserver import records
@@ -21,44 +20,47 @@ class NodePaths:
     and pathlib costs several microseconds per join.
     """
 
-    __slots__ = ("dir", "node_id", "path", "run", "workflow_uid")
+    __slots__ = ("node_id", "path", "run", "workflow_uid")
 
-    def __init__(self, home: Path, workflow_uid: str, node_id: str) -> None:
+    def __init__(self, home: Path | str, workflow_uid: str, node_id: str) -> None:
         self.workflow_uid = workflow_uid
         self.node_id = node_id
-        self.run = os.path.join(home, "runs", _checked("workflow uid", workflow_uid))
-        self.path = os.path.join(self.run, "nodes", _checked("node id", node_id))
-        self.dir = Path(self.path)
+        self.run = f"{home}/runs/{_checked('workflow uid', workflow_uid)}"
+        self.path = f"{self.run}/nodes/{_checked('node id', node_id)}"
+
+    @property
+    def dir(self) -> Path:
+        return Path(self.path)
 
     def file(self, name: str) -> str:
-        return os.path.join(self.path, name)
+        return f"{self.path}/{name}"
 
     def volume(self, name: str) -> str:
-        return os.path.join(self.run, "volumes", _checked("volume name", name))
+        return f"{self.run}/volumes/{_checked('volume name', name)}"
 
     def container(self, name: str) -> str:
-        return os.path.join(self.path, records.CONTAINERS, _checked("container name", name))
+        return f"{self.path}/{records.CONTAINERS}/{_checked('container name', name)}"
 
     def script(self, container: str, main: bool) -> str:
         if main:
             return self.file(records.SCRIPT)
-        return os.path.join(self.container(container), records.SCRIPT)
+        return f"{self.container(container)}/{records.SCRIPT}"
 
     @property
-    def launched(self) -> Path:
-        return self.dir / records.LAUNCHED
+    def launched(self) -> str:
+        return self.file(records.LAUNCHED)
 
     @property
-    def exit(self) -> Path:
-        return self.dir / records.EXIT
+    def exit(self) -> str:
+        return self.file(records.EXIT)
 
     @property
-    def stdout(self) -> Path:
-        return self.dir / records.STDOUT
+    def stdout(self) -> str:
+        return self.file(records.STDOUT)
 
     @property
-    def stderr(self) -> Path:
-        return self.dir / records.STDERR
+    def stderr(self) -> str:
+        return self.file(records.STDERR)
 
     @property
     def tmp(self) -> str:

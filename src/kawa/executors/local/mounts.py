@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -47,7 +47,10 @@ class Mount:
     read_only: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v}
+        fields: dict[str, Any] = {"path": self.path, "kind": self.kind, "source": self.source}
+        fields.update(lower=self.lower, upper=self.upper, work=self.work)
+        fields["read_only"] = self.read_only
+        return {k: v for k, v in fields.items() if v}
 
 
 def _under(path: str, top: str) -> bool:

@@ -34,7 +34,7 @@ def parse_time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def read_result(path: Path) -> str | None:
+def read_result(path: str) -> str | None:
     try:
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
@@ -69,7 +69,7 @@ def outcome(step: StartStep, node: NodePaths, record: dict[str, Any]) -> StepOut
     code: int | None = record.get("exit_code")
     if record.get("lost"):
         return StepOutcome(step.node_id, None, message=record["message"], error=True)
-    launched = records.read_json(str(node.launched)) if step.output_parameters else None
+    launched = records.read_json(node.launched) if step.output_parameters else None
     cwd = node.cwd(step.main.working_dir, (launched or {}).get("isolation", "none"))
     parameters = {}
     for p in step.output_parameters:

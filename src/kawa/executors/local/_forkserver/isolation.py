@@ -1,19 +1,18 @@
-"""Give a step its own view of the file system with a mount namespace.
+"""Give each step its own view of the file system.
 
-A pool child (see ``loop``) prepares a generic view before it knows its step:
+The fork server enters a mount namespace of its own once (:func:`enter_server_namespace`);
+nothing it mounts there is seen by the host.  For each step it then
 
-1. ``unshare(CLONE_NEWNS)``; make every mount a slave (host mounts still propagate in,
-   nothing propagates out);
-2. mount a tmpfs on the fork server's ``root`` directory; inside it, recreate each
-   top-level entry of the host's ``/``: symlinks as symlinks, directories and files as
-   recursive bind mounts of the host's, ``/tmp`` as an empty mountpoint;
-3. put ``/argosay`` (a symlink to the shim) in it.
-
-When the step arrives, :func:`apply_mounts` follows the plan the controller made
-(``kawa.executors.local.plan``): bind the node's ``tmp`` at ``/tmp``, overlay host
-directories in which private paths or volume mountpoints must appear (the overlay's
-upper dir is in the node dir, so the host's directory is never written), bind private
-directories and volumes, then ``chroot`` into the view.
+1. builds a root (:func:`build_root`): a tmpfs in which each top-level entry of the
+   host's ``/`` is recreated (symlinks as symlinks, directories and files as recursive
+   bind mounts of the host's), ``/tmp`` is an empty mountpoint and ``/argosay`` a
+   symlink to the shim;
+2. follows the step's mount plan (:func:`apply_mounts`, planned by
+   ``kawa.executors.local.mounts``): the node's ``tmp`` at ``/tmp``, overlays (or
+   shadows) of host directories in which private paths or volume mountpoints must
+   appear, with their writable layer in the node dir, private directories, volumes;
+3. starts the step chrooted into that root (``launch.View``);
+4. detaches the root when the step has ended (:func:`remove_root`).
 
 Q: Why a tmpfs root instead of the host's ``/``?  A: New top-level paths (``/workspace``,
 ``/foo``) need mountpoints; in a tmpfs they cost nothing and vanish with the namespace,
@@ -37,6 +36,7 @@ MS_NODEV = 0x4
 MS_REMOUNT = 0x20
 MS_BIND = 0x1000
 MS_REC = 0x4000
+MS_UNBINDABLE = 0x20000
 MS_SLAVE = 0x80000
 MNT_DETACH = 0x2
 
@@ -108,16 +108,25 @@ def host_top_level() -> list[tuple[str, str, str]]:
     return entries
 
 
-def prepare_root(root: str, top: list[tuple[str, str, str]], argosay: str) -> None:
-    """Steps 1-3 of the module docstring, in the calling (freshly forked) process."""
+def enter_server_namespace(roots: str) -> None:
+    """Give the calling process (the fork server) a mount namespace of its own.
+
+    Mounts from the host still propagate in (slave); nothing propagates out.  ``roots``
+    gets an *unbindable* tmpfs, so that steps' roots, made below it, are never copied
+    into one another when a root binds the host directory that holds them.
+    """
     unshare(CLONE_NEWNS)
     mount(None, "/", None, MS_REC | MS_SLAVE)
+    os.makedirs(roots, exist_ok=True)
+    mount("tmpfs", roots, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700")
+    mount(None, roots, None, MS_UNBINDABLE)
+
+
+def build_root(root: str, top: list[tuple[str, str, str]], argosay: str) -> None:
+    """A fresh view of the host's ``/`` at ``root`` (see the module docstring)."""
+    os.mkdir(root)
     mount("tmpfs", root, "tmpfs", MS_NOSUID, "mode=0755")
-    # bind the top-level dir holding ``root`` first, while the tmpfs is still empty, and
-    # drop the copy of the tmpfs it drags in (a view of the view is of no use)
-    holder = root.split("/")[1]
-    ordered = sorted(top, key=lambda e: e[0] != holder)
-    for name, kind, target in ordered:
+    for name, kind, target in top:
         path = f"{root}/{name}"
         if name == "argosay":
             continue
@@ -128,12 +137,16 @@ def prepare_root(root: str, top: list[tuple[str, str, str]], argosay: str) -> No
         elif kind == "dir":
             os.mkdir(path)
             mount("/" + name, path, None, MS_BIND | MS_REC)
-            if name == holder:
-                _lib().umount2(_b(root + root), MNT_DETACH)
         else:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o644))
             mount("/" + name, path, None, MS_BIND | MS_REC)
     os.symlink(argosay, f"{root}/argosay")
+
+
+def remove_root(root: str) -> None:
+    """Detach a step's root (processes still inside keep it until they end)."""
+    _check(_lib().umount2(_b(root), MNT_DETACH), f"umount {root}")
+    os.rmdir(root)
 
 
 def apply_mounts(root: str, mounts: list[dict[str, Any]], userns: bool = False) -> None:
@@ -185,9 +198,3 @@ def _escape(path: str) -> str:
     if any(c in path for c in ",:\\"):
         raise OSError(f"cannot use {path!r} in an overlay mount (it contains , : or \\)")
     return path
-
-
-def enter_root(root: str, cwd: str) -> None:
-    os.chroot(root)
-    os.makedirs(cwd, exist_ok=True)
-    os.chdir(cwd)

@@ -1,62 +1,83 @@
-"""What a step's own process does between fork and exec.
+"""Start one container's process: find its executable, then ``posix_spawn`` it.
 
-The fork server has already claimed the node for this process (``launched``, created
-at most once) when the request arrives.  The fast path (one container) is then: point
-stdout/stderr at the node dir, enter the step's view, find the executable, exec.
-Nothing else runs in between, so a plain step costs one pipe read, a few mounts and an
-exec.
+``posix_spawn`` (a vfork and an exec) copies no page tables, so launching costs the
+same as in any small program, however big the launching Python process is.  It cannot
+chroot or chdir the child, so the launcher does both to itself just before, and undoes
+them just after (``View``); the child inherits them.  The launcher is single-threaded,
+so nothing else runs in the borrowed view meanwhile.
 
-Failures before exec are written to ``launch.<pid>.json`` in the node dir for the fork
-server to fold into the ``exit`` record when it reaps the process.  An executable that
-cannot be found or run exits 64 with Argo's emissary message (``cmd/argoexec/commands/
-emissary.go``: ``failed to find name in PATH: exec: "x": executable file not found in
-$PATH``; ``failed to start command: fork/exec ...``), which Argo reports as a failed
-main container.
+An executable that cannot be found or run is reported as Argo's emissary does
+(``cmd/argoexec/commands/emissary.go``), exit code 64 with the message
+``failed to find name in PATH: exec: "x": executable file not found in $PATH`` or
+``failed to start command: fork/exec /x: exec format error``; Argo then reports the main
+container as failed.  The message is also written to the container's stderr.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import stat
-from typing import Any, NoReturn
+from types import TracebackType
+from typing import Any
 
-from . import isolation
-
-#: exit code of a process that kawa (not the user's command) ended before exec
+#: exit code of a step that kawa itself could not start
 EXIT_KAWA_ERROR = 125
 #: Argo's emissary exit code when the command cannot be found or started
 EXIT_CANNOT_START = 64
+#: signals the launcher ignores and a step must not inherit as ignored
+RESET_SIGNALS = (
+    signal.SIGPIPE,
+    signal.SIGXFSZ,
+    signal.SIGINT,
+    signal.SIGHUP,
+    signal.SIGTERM,
+    signal.SIGQUIT,
+    signal.SIGCHLD,
+)
 
 
-def report_path(node: str, pid: int) -> str:
-    return os.path.join(node, f"launch.{pid}.json")
+class View:
+    """Borrow a step's view (``root``, ``cwd``) for the duration of a ``with`` block.
 
+    ``real_root`` is a directory fd of the launcher's own root, to return to.  Without
+    a ``root`` (no isolation) only the working directory is borrowed.
+    """
 
-def report(path: str, data: dict[str, Any]) -> None:
-    """Leave a note for whoever reaps us about why this process ends before exec."""
-    with open(path, "w") as f:
-        f.write(json.dumps(data))
+    def __init__(self, root: str, cwd: str, real_root: int) -> None:
+        self.root = root
+        self.cwd = cwd
+        self.real_root = real_root
 
+    def __enter__(self) -> View:
+        if self.root:
+            os.chroot(self.root)
+        try:
+            os.makedirs(self.cwd, exist_ok=True)
+            os.chdir(self.cwd)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
 
-def redirect(stdout: str, stderr: str) -> None:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    for fd, path in ((1, stdout), (2, stderr)):
-        f = os.open(path, flags, 0o644)
-        os.dup2(f, fd)
-        os.close(f)
-
-
-def enter_view(isolated: str, root: str, cwd: str) -> None:
-    if isolated != "none":
-        isolation.enter_root(root, cwd)
-    else:
-        os.makedirs(cwd, exist_ok=True)
-        os.chdir(cwd)
+    def __exit__(
+        self, kind: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self.root:
+            os.fchdir(self.real_root)
+            os.chroot(".")
+        os.chdir("/")
 
 
 def _quote(name: str) -> str:
     return json.dumps(name, ensure_ascii=False)
+
+
+def go_error(e: OSError) -> str:
+    """An errno as Go prints it: ``no such file or directory``."""
+    text = os.strerror(e.errno) if e.errno else str(e)
+    return text[:1].lower() + text[1:]
 
 
 def _executable(path: str) -> str | None:
@@ -64,17 +85,12 @@ def _executable(path: str) -> str | None:
     try:
         st = os.stat(path)
     except OSError as e:
-        return f"stat {path}: {_go_errno(e)}"
+        return f"stat {path}: {go_error(e)}"
     if stat.S_ISDIR(st.st_mode):
         return "is a directory"
     if not os.access(path, os.X_OK, effective_ids=True):
         return "permission denied"
     return None
-
-
-def _go_errno(e: OSError) -> str:
-    text = os.strerror(e.errno) if e.errno else str(e)
-    return text[:1].lower() + text[1:]
 
 
 def lookup(name: str, path_env: str) -> tuple[str | None, str]:
@@ -93,39 +109,53 @@ def lookup(name: str, path_env: str) -> tuple[str | None, str]:
     )
 
 
-def exec_container(report_to: str, c: dict[str, Any]) -> NoReturn:
-    """Find and exec the container's command; on failure exit 64 like Argo's emissary."""
-    argv: list[str] = c["argv"]
-    env: dict[str, str] = c["env"]
-    path, message = lookup(argv[0], env.get("PATH", ""))
-    if path is not None:
-        try:
-            os.execve(path, argv, env)
-        except OSError as e:
-            message = f"failed to start command: fork/exec {path}: {_go_errno(e)}"
-    fail(report_to, message, EXIT_CANNOT_START, error=False)
+def open_output(path: str) -> int:
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
 
 
-def fail(
-    report_to: str, message: str, code: int = EXIT_KAWA_ERROR, *, error: bool = True
-) -> NoReturn:
+def spawn(
+    c: dict[str, Any],
+    root: str,
+    real_root: int,
+    devnull: int,
+    *,
+    new_session: bool = True,
+    new_group: bool = False,
+) -> tuple[int, str]:
+    """Start container ``c`` in its view; (pid, "") or (0, Argo's message).
+
+    The child's stdin is /dev/null, stdout and stderr the container's files; it gets
+    its own session (a step) or its own process group (a sidecar).
+    """
+    out = open_output(c["stdout"])
+    err = open_output(c["stderr"])
     try:
-        os.write(2, (message + "\n").encode(errors="replace"))
-        report(report_to, {"message": message, "error": error})
+        argv: list[str] = c["argv"]
+        env: dict[str, str] = c["env"]
+        with View(root, c["cwd"], real_root):
+            path, message = lookup(argv[0], env.get("PATH", ""))
+            if path is not None:
+                actions = [
+                    (os.POSIX_SPAWN_DUP2, devnull, 0),
+                    (os.POSIX_SPAWN_DUP2, out, 1),
+                    (os.POSIX_SPAWN_DUP2, err, 2),
+                ]
+                try:
+                    if new_group:  # posix_spawn takes no "no group" value for setpgroup
+                        pid = os.posix_spawn(
+                            path, argv, env, file_actions=actions, setpgroup=0,
+                            setsigdef=RESET_SIGNALS, setsigmask=(),
+                        )  # fmt: skip
+                    else:
+                        pid = os.posix_spawn(
+                            path, argv, env, file_actions=actions, setsid=new_session,
+                            setsigdef=RESET_SIGNALS, setsigmask=(),
+                        )  # fmt: skip
+                    return pid, ""
+                except OSError as e:
+                    message = f"failed to start command: fork/exec {path}: {go_error(e)}"
+        os.write(err, (message + "\n").encode(errors="replace"))
+        return 0, message
     finally:
-        os._exit(code)
-
-
-def run_step(req: dict[str, Any], isolated: str, root: str) -> NoReturn:
-    """The fast path: one container, exec'd by this very process."""
-    node: str = req["node"]
-    report_to = report_path(node, os.getpid())
-    try:
-        c = req["containers"][0]
-        redirect(c["stdout"], c["stderr"])
-        if isolated != "none":
-            isolation.apply_mounts(root, req["mounts"], isolated == "user-namespace")
-        enter_view(isolated, root, c["cwd"])
-    except BaseException as e:
-        fail(report_to, f"kawa could not prepare the step's process: {e}")
-    exec_container(report_to, c)
+        os.close(out)
+        os.close(err)

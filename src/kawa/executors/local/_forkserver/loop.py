@@ -12,13 +12,12 @@ request                                    effect
 =========================================  ==============================================
 
 Events: ``hello`` (pid, isolation, reason), ``started`` (node, pid, at), ``already``
-(node: it was launched before, nothing new ran), ``ended`` (node: its ``exit`` record is
-written), ``progress`` (node, progress, at).
+(node: it was launched before, nothing new ran), ``ended`` (node, and its ``exit``
+record, which is written to the node dir right after), ``progress`` (node, progress, at).
 
-Speed: a few *pool children* are forked ahead of time and have already entered their
-own mount namespace with a generic view of the host; a start request is written to one
-of them, which claims the node, adds the step's own mounts and execs.  Forking (the
-costly part for a Python parent) happens between launches, not on the way to one.
+Speed: a plain step is started with ``posix_spawn`` (vfork + exec) from this process,
+chrooted into a root built for it in this process's own mount namespace; nothing is
+forked on the way (a Python fork copies page tables and then page after page).
 
 Durability: the server runs in its own session and survives its controller.  When
 stdin reaches EOF it stops reporting, keeps reaping and writing ``exit`` records, and
@@ -28,44 +27,32 @@ exits once no step of its own is left.
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import os
 import select
 import signal
 import sys
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any
 
-from . import isolation, launch, records, supervisor
+from . import isolation, launch, records, starting, supervisor, watching
 
-#: "started" waits this long, so a quick step's start and end reach the controller in one
-#: wake-up (the engine loses nothing by hearing of a start 2 ms late)
-STARTED_DELAY = 0.002
 PROGRESS_EVERY = 1.0
 LOST_GRACE = 2.0
 LOST_CHECK_EVERY = 0.05
-MAX_PROGRESS_READ = 4096
 
 
 @dataclass
 class Running:
-    """A step this server forked (``pid`` is our child) or watches (``pidfd``)."""
+    """A step this server started (``pid`` is our child) or watches (``pidfd``)."""
 
     node: str
     pid: int
     started: float
     supervised: bool = False
+    root: str = ""
     pidfd: int = -1
-    progress_seen: tuple[int, int] = (0, -1)
-    progress: str = ""
-    note: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class PoolChild:
-    pid: int
-    request_fd: int
+    progress: watching.Progress = field(default_factory=watching.Progress)
 
 
 @dataclass
@@ -80,27 +67,30 @@ class Kill:
 class Server:
     home: str
     mode: str
-    pool_size: int
     argosay: str
     isolated: str = "none"
     reason: str = ""
-    boot: str = field(default_factory=records.boot_id)
     jobs: dict[int, Running] = field(default_factory=dict)
     nodes: dict[str, Running] = field(default_factory=dict)
     watched: dict[int, Running] = field(default_factory=dict)
     lost_waits: dict[str, float] = field(default_factory=dict)
     kills: list[Kill] = field(default_factory=list)
-    pool: list[PoolChild] = field(default_factory=list)
-    top: list[tuple[str, str, str]] = field(default_factory=list)
     out: bytearray = field(default_factory=bytearray)
-    started: list[dict[str, Any]] = field(default_factory=list)
     inbuf: bytearray = field(default_factory=bytearray)
     controller_gone: bool = False
     next_progress: float = 0.0
 
     def __post_init__(self) -> None:
-        self.root = os.path.join(self.home, "forkserver", "root")
         self.poller = select.poll()
+        self.launcher = starting.Launcher(
+            isolated="none",
+            roots=os.path.join(self.home, "forkserver", f"roots-{os.getpid()}"),
+            top=[],
+            argosay=self.argosay,
+            real_root=os.open("/", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC),
+            devnull=os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC),
+            boot=records.boot_id(),
+        )
 
     # -- start-up ------------------------------------------------------------------
 
@@ -108,147 +98,79 @@ class Server:
         if self.mode == "none":
             self.isolated, self.reason = "none", "KAWA_ISOLATION=none"
             return
+        userns = self.mode == "user" or os.geteuid() != 0
         try:
-            if self.mode == "user" or os.geteuid() != 0:
+            if userns:
                 isolation.enter_user_namespace(os.getuid(), os.getgid())
-                kind = "user-namespace"
-            else:
-                kind = "mount-namespace"
-            os.makedirs(self.root, exist_ok=True)
-            self.top = isolation.host_top_level()
+            isolation.enter_server_namespace(self.launcher.roots)
+            # the way back out of a chroot must lead to this namespace's root
+            os.close(self.launcher.real_root)
+            self.launcher.real_root = os.open("/", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            self.launcher.top = isolation.host_top_level()
+            self.launcher.isolated = "user-namespace" if userns else "mount-namespace"
             self.probe()
-            self.isolated = kind
+            self.isolated = self.launcher.isolated
         except OSError as e:
-            self.isolated, self.reason = "none", str(e)
+            self.isolated, self.reason = "none", f"mount namespaces do not work here: {e}"
+            self.launcher.isolated = "none"
 
     def probe(self) -> None:
-        """Try everything a step's view needs, in a throwaway child; raise what failed."""
+        """Build a view with an overlay in it, enter and leave it; raise what failed."""
         base = os.path.join(self.home, "forkserver", f"probe-{os.getpid()}")
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(r)
-            code = 0
-            try:
-                isolation.prepare_root(self.root, self.top, self.argosay)
-                overlay = {"kind": "overlay", "path": "/tmp", "lower": base + "/lower"}
-                overlay.update(upper=base + "/upper", work=base + "/work")
-                os.makedirs(base + "/lower")
-                isolation.apply_mounts(
-                    self.root, [overlay], self.mode == "user" or os.geteuid() != 0
-                )
-                isolation.enter_root(self.root, "/")
-            except BaseException as e:
-                os.write(w, str(e).encode())
-                code = 1
-            os._exit(code)
-        os.close(w)
-        message = _read_all(r).decode(errors="replace")
-        os.close(r)
-        _, status = os.waitpid(pid, 0)
-        _rmtree(base)
-        if status != 0:
-            raise OSError(f"mount namespaces do not work here: {message or status}")
-
-    # -- pool ----------------------------------------------------------------------
-
-    def fork_pool_child(self) -> PoolChild:
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(w)
-            self.become_pool_child(r)
-        os.close(r)
-        return PoolChild(pid, w)
-
-    def become_pool_child(self, request_fd: int) -> NoReturn:
+        os.makedirs(base + "/lower", exist_ok=True)
+        overlay = {"kind": "overlay", "path": "/tmp", "lower": base + "/lower"}
+        overlay.update(upper=base + "/upper", work=base + "/work")
         try:
-            gc.disable()
-            signal.set_wakeup_fd(-1)
-            for sig in (signal.SIGCHLD, signal.SIGPIPE, signal.SIGXFSZ, signal.SIGTERM):
-                signal.signal(sig, signal.SIG_DFL)
-            os.setsid()
-            null = os.open(os.devnull, os.O_RDWR)
-            os.dup2(null, 0)
-            os.dup2(null, 1)
-            os.closerange(3, request_fd)
-            os.closerange(request_fd + 1, 1 << 16)
-            problem = ""
-            if self.isolated != "none":
-                try:
-                    isolation.prepare_root(self.root, self.top, self.argosay)
-                except OSError as e:
-                    problem = f"kawa could not give the step its own view of the files: {e}"
-            _rehearse()
-            data = _read_all(request_fd)
-            if not data:
-                os._exit(0)
-            req = json.loads(data)
-            if problem:
-                launch.fail(launch.report_path(req["node"], os.getpid()), problem)
-            if req.get("supervised"):
-                supervisor.run_pod(req, self.isolated, self.root)
-            launch.run_step(req, self.isolated, self.root)
-        finally:  # never return into (a copy of) the server's loop
-            os._exit(launch.EXIT_KAWA_ERROR)
-
-    def fill_pool(self) -> None:
-        while not self.controller_gone and len(self.pool) < self.pool_size:
-            self.pool.append(self.fork_pool_child())
+            root = self.launcher.view({"mounts": [overlay]})
+            with launch.View(root, "/tmp", self.launcher.real_root):
+                pass
+            isolation.remove_root(root)
+        finally:
+            watching.rmtree(base)
 
     # -- requests ------------------------------------------------------------------
 
     def handle(self, line: bytes) -> None:
-        req = json.loads(line)
-        op = req.get("op")
-        if op == "start":
-            self.start(req, line)
-        elif op == "stop":
-            self.stop(req["node"], float(req.get("grace", 10.0)))
-        elif op == "watch":
-            self.watch(req["node"])
+        """Carry out one request; a request that fails is logged, never fatal."""
+        try:
+            req = json.loads(line)
+            op = req.get("op")
+            if op == "start":
+                self.start(req)
+            elif op == "stop":
+                self.stop(req["node"], float(req.get("grace", 10.0)))
+            elif op == "watch":
+                self.watch(req["node"])
+        except Exception as e:  # the server must outlive any one request
+            sys.stderr.write(f"kawa fork server: a request failed: {e!r}\n")
 
-    def start(self, req: dict[str, Any], data: bytes) -> None:
-        """Claim the node for a pool child (``launched``), then hand it the request."""
+    def start(self, req: dict[str, Any]) -> None:
         node = req["node"]
-        if node in self.nodes:
-            self.emit(ev="already", node=node)
-            return
-        child = self.pool.pop(0) if self.pool else self.fork_pool_child()
-        if not self.claim(node, req, child.pid):
-            self.pool.insert(0, child)
+        fd = None if node in self.nodes else self.launcher.claim(node)
+        if fd is None:
             self.emit(ev="already", node=node)
             self.watch(node)
             return
-        job = Running(node, child.pid, records.now(), bool(req.get("supervised")))
-        self.jobs[child.pid] = job
-        self.nodes[node] = job
+        at = records.now()
+        root, pid, message, error = "", 0, "", False
         try:
-            _write_all(child.request_fd, data)
-        except BrokenPipeError:
-            job.note = {"error": True, "message": "kawa's launcher died before the step ran"}
-        finally:
-            os.close(child.request_fd)
-        self.started.append({"ev": "started", "node": node, "pid": child.pid, "at": job.started})
-
-    def claim(self, node: str, req: dict[str, Any], pid: int) -> bool:
-        """Create ``launched`` naming ``pid``; False if the node was launched before."""
-        tmp = os.path.join(node, records.TMP)
-        try:
-            os.mkdir(tmp)
-        except FileExistsError:
-            pass
-        except FileNotFoundError:
-            os.makedirs(tmp, exist_ok=True)
-        record = {
-            "pid": pid,
-            "start_ticks": records.start_ticks(pid),
-            "boot_id": self.boot,
-            "started_at": records.iso(records.now()),
-            "isolation": self.isolated,
-            "mounts": req["mounts"] if self.isolated != "none" else [],
-        }
-        return records.write_once(os.path.join(node, records.LAUNCHED), record)
+            root = self.launcher.view(req)
+            pid, message = self.launcher.start(req, root)
+        except OSError as e:
+            message, error = f"kawa could not prepare the step's process: {e}", True
+        self.launcher.record_launch(fd, pid, req, at)
+        if pid:
+            job = Running(node, pid, at, bool(req.get("supervised")), root)
+            self.jobs[pid] = job
+            self.nodes[node] = job
+            self.emit(ev="started", node=node, pid=pid, at=at)
+            return
+        if root:
+            isolation.remove_root(root)
+        code = None if error else launch.EXIT_CANNOT_START
+        record = {"pid": 0, "exit_code": code, "signal": None, "message": message}
+        record.update(error=error, started_at=records.iso(at), finished_at=records.iso(at))
+        self.end(node, record)
 
     def stop(self, node: str, grace: float) -> None:
         job = self.nodes.get(node)
@@ -256,14 +178,14 @@ class Server:
             pid, ticks = job.pid, None
         else:
             launched = records.read_json(os.path.join(node, records.LAUNCHED))
-            if launched is None or not records.is_same_process(launched, self.boot):
+            if launched is None or not records.is_same_process(launched, self.launcher.boot):
                 return
             pid, ticks = int(launched["pid"]), launched.get("start_ticks")
         records.signal_session(pid, signal.SIGTERM)
         self.kills.append(Kill(records.now() + grace, node, pid, ticks))
 
     def watch(self, node: str) -> None:
-        """Report the end of a step that this server did not fork."""
+        """Report the end of a step that this server did not start."""
         if node in self.nodes:
             return
         if os.path.exists(os.path.join(node, records.EXIT)):
@@ -272,14 +194,14 @@ class Server:
         launched = records.read_json(os.path.join(node, records.LAUNCHED))
         if launched is None:
             return
-        pid = int(launched["pid"])
+        pid = int(launched.get("pid") or 0)
         try:
-            pidfd = os.pidfd_open(pid)
-        except (ProcessLookupError, OSError):
-            self.lost_waits[node] = records.now() + LOST_GRACE
-            return
-        if not records.is_same_process(launched, self.boot):
-            os.close(pidfd)
+            pidfd = os.pidfd_open(pid) if pid else -1
+        except OSError:
+            pidfd = -1
+        if pidfd < 0 or not records.is_same_process(launched, self.launcher.boot):
+            if pidfd >= 0:
+                os.close(pidfd)
             self.lost_waits[node] = records.now() + LOST_GRACE
             return
         job = Running(node, pid, records.now(), pidfd=pidfd)
@@ -300,41 +222,35 @@ class Server:
             job = self.jobs.pop(pid, None)
             if job is not None:
                 self.finish(job, status)
-            else:
-                for child in [c for c in self.pool if c.pid == pid]:
-                    self.pool.remove(child)
-                    os.close(child.request_fd)
 
     def finish(self, job: Running, status: int) -> None:
-        """Report the step's end, then record it in ``exit``."""
-        finished = records.now()
+        """Report the step's end, record it in ``exit``, detach its root."""
         del self.nodes[job.node]
-        note_path = launch.report_path(job.node, job.pid)
-        note = records.read_json(note_path) or job.note
-        if note is not job.note:
-            os.unlink(note_path)
         record: dict[str, Any] = {
             "pid": job.pid,
             "exit_code": supervisor.exit_code(status),
             "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
             "started_at": records.iso(job.started),
-            "finished_at": records.iso(finished),
+            "finished_at": records.iso(records.now()),
         }
-        if note:
-            record.update(message=note.get("message", ""), error=bool(note.get("error")))
         if job.supervised:
             summary = records.read_json(os.path.join(job.node, records.SUPERVISOR)) or {}
             record.update(summary)
-        self.check_progress(job)
-        self.flush_started()
-        self.emit(ev="ended", node=job.node, record=record)
-        records.write_once(os.path.join(job.node, records.EXIT), record)
+        self.report_progress(job)
+        self.end(job.node, record)
+        if job.root:
+            with contextlib.suppress(OSError):
+                isolation.remove_root(job.root)
+
+    def end(self, node: str, record: dict[str, Any]) -> None:
+        self.emit(ev="ended", node=node, record=record)
+        records.write_once(os.path.join(node, records.EXIT), record)
 
     def watched_exited(self, pidfd: int) -> None:
         job = self.watched.pop(pidfd)
         self.poller.unregister(pidfd)
         os.close(pidfd)
-        self.check_progress(job)
+        self.report_progress(job)
         del self.nodes[job.node]
         self.lost_waits[job.node] = records.now() + LOST_GRACE
 
@@ -358,32 +274,15 @@ class Server:
             if own is not None and own.node == kill.node:
                 alive = True
             else:
-                alive = kill.start_ticks is not None and (
-                    records.start_ticks(kill.pid) == kill.start_ticks
-                )
+                ticks = records.start_ticks(kill.pid)
+                alive = kill.start_ticks is not None and ticks == kill.start_ticks
             if alive:
                 records.signal_session(kill.pid, signal.SIGKILL)
 
-    # -- progress ------------------------------------------------------------------
-
-    def check_progress(self, job: Running) -> None:
-        path = os.path.join(job.node, records.PROGRESS)
-        try:
-            st = os.stat(path)
-        except OSError:
-            return
-        seen = (st.st_mtime_ns, st.st_size)
-        if seen == job.progress_seen:
-            return
-        job.progress_seen = seen
-        with open(path, "rb") as f:
-            f.seek(max(0, st.st_size - MAX_PROGRESS_READ))
-            text = f.read().decode(errors="replace")
-        lines = text.strip().split("\n")
-        last = lines[-1].strip()
-        if last and last != job.progress and _valid_progress(last):
-            job.progress = last
-            self.emit(ev="progress", node=job.node, progress=last, at=records.now())
+    def report_progress(self, job: Running) -> None:
+        progress = job.progress.check(os.path.join(job.node, records.PROGRESS))
+        if progress:
+            self.emit(ev="progress", node=job.node, progress=progress, at=records.now())
 
     # -- plumbing ------------------------------------------------------------------
 
@@ -392,11 +291,6 @@ class Server:
             return
         self.out += json.dumps(event, separators=(",", ":")).encode() + b"\n"
         self.flush()
-
-    def flush_started(self) -> None:
-        events, self.started = self.started, []
-        for event in events:
-            self.emit(**event)
 
     def flush(self) -> None:
         while self.out and not self.controller_gone:
@@ -425,9 +319,6 @@ class Server:
             del self.nodes[job.node]
         self.watched.clear()
         self.lost_waits.clear()
-        for child in self.pool:
-            os.close(child.request_fd)
-        self.pool.clear()
 
     def read_requests(self) -> None:
         while True:
@@ -447,8 +338,6 @@ class Server:
 
     def timeout(self, now: float) -> int:
         deadlines = [k.at for k in self.kills]
-        if self.started:
-            deadlines.append(self.started[0]["at"] + STARTED_DELAY)
         if self.lost_waits:
             deadlines.append(now + LOST_CHECK_EVERY)
         if self.nodes:
@@ -457,19 +346,27 @@ class Server:
             return -1
         return max(0, int((min(deadlines) - now) * 1000) + 1)
 
+    def tick(self) -> None:
+        now = records.now()
+        self.check_kills(now)
+        self.check_lost(now)
+        if now >= self.next_progress:
+            for job in list(self.nodes.values()):
+                self.report_progress(job)
+            self.next_progress = now + PROGRESS_EVERY
+
     def run(self) -> int:
         wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
         signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
-        for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+        for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM, signal.SIGQUIT):
             signal.signal(sig, signal.SIG_IGN)
+        os.chdir("/")
         os.set_blocking(0, False)
         os.set_blocking(1, False)
         self.poller.register(0, select.POLLIN)
         self.poller.register(wake_r, select.POLLIN)
         self.emit(ev="hello", pid=os.getpid(), isolation=self.isolated, reason=self.reason)
-        gc.freeze()  # forked children never scan (and so never copy) the server's objects
-        self.fill_pool()
         while True:
             for fd, _ in self.poller.poll(self.timeout(records.now())):
                 if fd == 0:
@@ -477,79 +374,21 @@ class Server:
                 elif fd == 1:
                     self.flush()
                 elif fd == wake_r:
-                    _drain(wake_r)
+                    watching.drain(wake_r)
                 elif fd in self.watched:
                     self.watched_exited(fd)
             self.reap()
-            now = records.now()
-            if self.started and now >= self.started[0]["at"] + STARTED_DELAY:
-                self.flush_started()
-            self.check_kills(now)
-            self.check_lost(now)
-            if now >= self.next_progress:
-                for job in list(self.nodes.values()):
-                    self.check_progress(job)
-                self.next_progress = now + PROGRESS_EVERY
+            self.tick()
             if self.controller_gone and not self.jobs:
                 return 0
-            self.fill_pool()
+            if not self.poller.poll(0):
+                self.prepare_spares()
 
-
-def _valid_progress(text: str) -> bool:
-    """Argo's ``Progress.IsValid``: ``N/M`` with 0 <= N <= M and M > 0."""
-    n, sep, m = text.partition("/")
-    if not sep or not n.isdigit() or not m.isdigit():
-        return False
-    return int(n) <= int(m) and int(m) > 0
-
-
-def _rehearse() -> None:
-    """Touch, while idle, the memory a launch will touch.
-
-    A pool child shares its pages with the server until it writes them; each first
-    write costs a page copy.  Allocating and freeing a few thousand objects here (and
-    running the JSON decoder once) moves those copies off the path of the launch.
-    """
-    junk = [json.loads('{"a": [1, "b"], "c": {"d": "e"}}') for _ in range(200)]
-    junk.clear()
-    saved = os.dup(2)
-    launch.redirect(os.devnull, os.devnull)
-    os.dup2(saved, 2)
-    os.close(saved)
-    launch.lookup("true", os.defpath)
-
-
-def _read_all(fd: int) -> bytes:
-    chunks = []
-    while chunk := os.read(fd, 1 << 16):
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _drain(fd: int) -> None:
-    try:
-        while os.read(fd, 4096):
-            pass
-    except BlockingIOError:
-        pass
-
-
-def _rmtree(path: str) -> None:
-    for dirpath, dirnames, filenames in os.walk(path, topdown=False):
-        for name in filenames:
-            os.unlink(os.path.join(dirpath, name))
-        for name in dirnames:
-            full = os.path.join(dirpath, name)
-            os.chmod(full, 0o700)
-            os.rmdir(full)
-    if os.path.isdir(path):
-        os.rmdir(path)
+    def prepare_spares(self) -> None:
+        try:
+            self.launcher.prepare_spare_roots()
+        except OSError as e:
+            sys.stderr.write(f"kawa fork server: cannot prepare a root: {e!r}\n")
 
 
 def main(argv: list[str]) -> int:
@@ -557,10 +396,7 @@ def main(argv: list[str]) -> int:
     if args.get("--daemon") == "1" and os.fork():
         os._exit(0)
     server = Server(
-        home=args["--home"],
-        mode=args.get("--isolation", "auto"),
-        pool_size=int(args.get("--pool", "2")),
-        argosay=args["--argosay"],
+        home=args["--home"], mode=args.get("--isolation", "auto"), argosay=args["--argosay"]
     )
     server.choose_isolation()
     try:

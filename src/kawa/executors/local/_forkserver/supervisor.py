@@ -1,17 +1,19 @@
 """A small supervisor for steps with several processes: init containers, sidecars,
 containerSet graphs.  It is the step's pid (the session leader the fork server reaps and
-``stop`` signals), shares one mount namespace with all its containers as a Pod does, and
-exits with the step's exit code.
+``stop`` signals), starts its containers in the view the server prepared for the step
+(one view for all, as a Pod's containers share volumes), and exits with the step's exit
+code.
 
 Argo's order (Kubernetes init containers, then the Pod's containers): each init container
 runs to completion in turn, and a failing one ends the step; sidecars start next and main
 with them; when main ends, sidecars get SIGTERM and, after ``SIDECAR_GRACE`` seconds,
-SIGKILL (Argo's emissary kills them after the main container(s) exit).  A containerSet
+SIGKILL (Argo's emissary kills them once the main container(s) exit).  A containerSet
 runs each container once all its ``dependencies`` succeeded, in parallel where the graph
 allows; a container whose dependency failed does not run.
 
 Each container has ``containers/<name>/exit``; ``supervisor.json`` sums up the step for
-the fork server (exit code, which container failed first, per-container exit codes).
+the fork server (exit code, which container failed first, per-container exit codes and
+messages).
 """
 
 from __future__ import annotations
@@ -23,24 +25,29 @@ import signal
 import time
 from typing import Any, NoReturn
 
-from . import isolation, launch, records
+from . import launch, records
 
 SIDECAR_GRACE = 30.0
 
 
 def exit_code(status: int) -> int:
-    """Argo's exit code for a wait status: the code, or 128 + signal number."""
+    """Argo's exit code for a wait status: the code, or 128 + the signal number."""
     if os.WIFSIGNALED(status):
         return 128 + os.WTERMSIG(status)
     return os.waitstatus_to_exitcode(status)
 
 
+def _killpg(pgid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+
+
 class Supervisor:
-    def __init__(self, req: dict[str, Any], isolated: str, root: str) -> None:
+    def __init__(self, req: dict[str, Any], root: str, real_root: int, devnull: int) -> None:
         self.req = req
-        self.isolated = isolated
         self.root = root
-        self.node: str = req["node"]
+        self.real_root = real_root
+        self.devnull = devnull
         self.running: dict[int, dict[str, Any]] = {}
         self.started: dict[str, float] = {}
         self.codes: dict[str, int] = {}
@@ -55,68 +62,58 @@ class Supervisor:
             _killpg(pid, signal.SIGTERM)
 
     def spawn(self, c: dict[str, Any]) -> int:
+        """Start ``c``; its pid, or 0 if it could not start (then it has ended, 64)."""
         os.makedirs(c["dir"], exist_ok=True)
-        pid = os.fork()
-        if pid == 0:
-            report_to = os.path.join(c["dir"], "launch.json")
-            try:
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                os.setpgid(0, 0)
-                launch.redirect(c["stdout"], c["stderr"])
-                launch.enter_view(self.isolated, self.root, c["cwd"])
-            except BaseException as e:
-                launch.fail(report_to, f"kawa could not prepare the container's process: {e}")
-            launch.exec_container(report_to, c)
-        self.running[pid] = c
         self.started[c["name"]] = records.now()
+        pid, message = launch.spawn(
+            c, self.root, self.real_root, self.devnull, new_session=False, new_group=True
+        )
+        if pid:
+            self.running[pid] = c
+        else:
+            self.messages[c["name"]] = message
+            self.end(c, launch.EXIT_CANNOT_START, None)
         return pid
 
-    def reap(self, pid: int, status: int) -> dict[str, Any] | None:
-        c = self.running.pop(pid, None)
-        if c is None:
-            return None
-        code = exit_code(status)
+    def end(self, c: dict[str, Any], code: int, sig: int | None) -> None:
         name = c["name"]
         self.codes[name] = code
-        note = records.read_json(os.path.join(c["dir"], "launch.json")) or {}
-        if note.get("message"):
-            self.messages[name] = note["message"]
         record = {
             "exit_code": code,
-            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            "signal": sig,
             "started_at": records.iso(self.started[name]),
             "finished_at": records.iso(records.now()),
-            "message": note.get("message", ""),
+            "message": self.messages.get(name, ""),
         }
         records.write_once(os.path.join(c["dir"], records.EXIT), record)
         if code != 0 and self.failed is None and c["role"] != "sidecar":
             self.failed = name
-        return c
 
-    def wait_one(self) -> dict[str, Any] | None:
-        pid, status = os.waitpid(-1, 0)
-        return self.reap(pid, status)
+    def reap(self, pid: int, status: int) -> None:
+        c = self.running.pop(pid, None)
+        if c is not None:
+            sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+            self.end(c, exit_code(status), sig)
 
     def run_to_end(self, pid: int) -> None:
         while pid in self.running:
-            self.wait_one()
+            self.reap(*os.waitpid(-1, 0))
 
     def run_graph(self, containers: list[dict[str, Any]]) -> None:
         pending = {c["name"]: c for c in containers}
         while pending or self.running:
             for name, c in list(pending.items()):
                 deps = c["deps"]
-                if self.stopping or any(
-                    self.codes.get(d, 0) != 0 or d in self.skipped for d in deps
-                ):
+                if self.stopping or any(self.codes.get(d, 0) or d in self.skipped for d in deps):
                     self.skipped.add(name)
                     del pending[name]
                 elif all(d in self.codes for d in deps):
                     del pending[name]
                     self.spawn(c)
-            if not self.running:
+            if self.running:
+                self.reap(*os.waitpid(-1, 0))
+            elif not any(all(d in self.codes for d in c["deps"]) for c in pending.values()):
                 break
-            self.wait_one()
 
     def stop_sidecars(self) -> None:
         sidecars = [pid for pid, c in self.running.items() if c["role"] == "sidecar"]
@@ -154,7 +151,8 @@ class Supervisor:
         self.stop_sidecars()
         if self.failed:
             return self.codes[self.failed]
-        if self.stopping and "main" in by_role and by_role["main"][0]["name"] not in self.codes:
+        mains = [c["name"] for c in by_role.get("main", []) + by_role.get("set", [])]
+        if self.stopping and not all(name in self.codes for name in mains):
             return 128 + signal.SIGTERM
         return 0
 
@@ -167,28 +165,18 @@ class Supervisor:
         }
 
 
-def _killpg(pgid: int, sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)
-
-
-def run_pod(req: dict[str, Any], isolated: str, root: str) -> NoReturn:
-    """Set up the Pod's view, run its containers, exit with the step's exit code."""
+def run_pod(req: dict[str, Any], root: str, real_root: int, devnull: int) -> NoReturn:
+    """Run the Pod's containers in the view the server prepared; exit with its code."""
     node: str = req["node"]
-    report_to = launch.report_path(node, os.getpid())
+    code = launch.EXIT_KAWA_ERROR
+    summary: dict[str, Any]
     try:
-        if isolated != "none":
-            isolation.apply_mounts(root, req["mounts"], isolated == "user-namespace")
         main = [c for c in req["containers"] if c["name"] == "main" and c["role"] == "set"]
         for name in ("stdout", "stderr") if main else ():
             link = os.path.join(node, name)
             if not os.path.lexists(link):
                 os.symlink(os.path.join(records.CONTAINERS, "main", name), link)
-    except BaseException as e:
-        launch.fail(report_to, f"kawa could not prepare the step's processes: {e}")
-    supervisor = Supervisor(req, isolated, root)
-    code = launch.EXIT_KAWA_ERROR
-    try:
+        supervisor = Supervisor(req, root, real_root, devnull)
         code = supervisor.run()
         summary = supervisor.summary(code)
     except BaseException as e:

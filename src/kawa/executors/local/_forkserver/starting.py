@@ -1,0 +1,119 @@
+"""Launch one step: claim its node, build its view, start its process.
+
+The order is what makes a launch happen at most once and never go unrecorded:
+
+1. ``launched`` is created with O_CREAT|O_EXCL before anything runs.  Whoever creates it
+   owns the node; everyone else (a second ``start``, another fork server) backs off.
+2. The step's root is built and its process started (``launch.spawn``), or, for a step
+   of several containers, a supervisor is forked.
+3. ``launched`` gets its content: pid, start time (from /proc), boot id, the mount plan.
+   A reader that finds it still empty waits a moment (``records.read_json``); if kawa
+   died in between, the node reads as launched and lost, never as not started.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import signal
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import isolation, launch, records, supervisor
+
+#: generic roots kept built, so that a launch only adds the step's own mounts
+SPARE_ROOTS = 2
+
+
+@dataclass
+class Launcher:
+    """What launching needs from the fork server: its view of the host, fds, mode."""
+
+    isolated: str
+    roots: str
+    top: list[tuple[str, str, str]]
+    argosay: str
+    real_root: int
+    devnull: int
+    boot: str
+    counter: int = 0
+    spare: list[str] = field(default_factory=list)
+
+    def claim(self, node: str) -> int | None:
+        """Create ``launched`` (empty, exclusively); its fd, or None if it existed."""
+        tmp = os.path.join(node, records.TMP)
+        try:
+            os.mkdir(tmp)
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            os.makedirs(tmp, exist_ok=True)
+        path = os.path.join(node, records.LAUNCHED)
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+        except FileExistsError:
+            return None
+
+    def new_root(self) -> str:
+        self.counter += 1
+        root = f"{self.roots}/{self.counter}"
+        isolation.build_root(root, self.top, self.argosay)
+        return root
+
+    def prepare_spare_roots(self) -> None:
+        """Build generic roots ahead of need (called when the server is idle)."""
+        while self.isolated != "none" and len(self.spare) < SPARE_ROOTS:
+            self.spare.append(self.new_root())
+
+    def view(self, req: dict[str, Any]) -> str:
+        """The step's root, with its own mounts (empty when steps are not isolated)."""
+        if self.isolated == "none":
+            return ""
+        root = self.spare.pop() if self.spare else self.new_root()
+        try:
+            isolation.apply_mounts(root, req["mounts"], self.isolated == "user-namespace")
+        except BaseException:
+            isolation.remove_root(root)
+            raise
+        return root
+
+    def start(self, req: dict[str, Any], root: str) -> tuple[int, str]:
+        """Start the step in ``root``: (pid, "") or (0, why it could not start)."""
+        if req.get("supervised"):
+            return self.fork_supervisor(req, root), ""
+        return launch.spawn(req["containers"][0], root, self.real_root, self.devnull)
+
+    def fork_supervisor(self, req: dict[str, Any], root: str) -> int:
+        pid = os.fork()
+        if pid:
+            return pid
+        try:  # the child: never return into (a copy of) the server's loop
+            gc.disable()
+            signal.set_wakeup_fd(-1)
+            for sig in launch.RESET_SIGNALS:
+                signal.signal(sig, signal.SIG_DFL)
+            os.setsid()
+            os.dup2(self.devnull, 0)
+            os.dup2(self.devnull, 1)
+            keep = sorted({self.real_root, self.devnull})
+            os.closerange(3, keep[0])
+            os.closerange(keep[0] + 1, keep[-1])
+            os.closerange(keep[-1] + 1, 1 << 16)
+            supervisor.run_pod(req, root, self.real_root, self.devnull)
+        finally:
+            os._exit(launch.EXIT_KAWA_ERROR)
+
+    def record_launch(self, fd: int, pid: int, req: dict[str, Any], at: float) -> None:
+        record = {
+            "pid": pid,
+            "start_ticks": records.start_ticks(pid) if pid else None,
+            "boot_id": self.boot,
+            "started_at": records.iso(at),
+            "isolation": self.isolated,
+            "mounts": req["mounts"] if self.isolated != "none" else [],
+        }
+        try:
+            os.write(fd, json.dumps(record, separators=(",", ":")).encode())
+        finally:
+            os.close(fd)
