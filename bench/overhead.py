@@ -4,7 +4,7 @@ Workload (the one the peer engines were measured on): 200 independent no-op step
 50-step chain, at most 2 running at a time.  ``kawa run`` (cold, from the command line,
 fresh $KAWA_HOME each time) against ``bench/_pool.py`` (a 2-slot asyncio pool running the
 same 250 ``true`` processes, also started cold).  Prints the median of N runs of each,
-the ratio, and kawa's overhead per step.
+the ratio, kawa's overhead per step, and the wall time of `kawa run` hello-world.
 
     .venv/bin/python bench/overhead.py [--runs 3]
 """
@@ -52,6 +52,21 @@ spec:
 """
 
 
+HELLO = """apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: hello-world-
+spec:
+  entrypoint: hello-world
+  templates:
+    - name: hello-world
+      container:
+        image: busybox
+        command: [echo]
+        args: ["hello world"]
+"""
+
+
 def timed(command: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
     subprocess.run(
@@ -84,6 +99,12 @@ def main() -> None:
                 )
             )
             kawa_times.append(timed([kawa, "run", str(spec)], env))
+        hello = Path(tmp) / "hello.yaml"
+        hello.write_text(HELLO)
+        hello_times = []
+        for run in range(max(5, args.runs)):
+            env = {**os.environ, "KAWA_HOME": str(Path(tmp) / f"hello{run}")}
+            hello_times.append(timed([kawa, "run", str(hello)], env))
     pool, kawa_wall = statistics.median(pool_times), statistics.median(kawa_times)
     steps = INDEPENDENT + CHAIN
     print(f"workload: {INDEPENDENT} independent no-op steps + a {CHAIN}-step chain, {SLOTS} slots")
@@ -91,6 +112,8 @@ def main() -> None:
     print(f"plain 2-slot pool : {pool:.3f} s  (median of {runs}: {_list(pool_times)})")
     print(f"kawa run          : {kawa_wall:.3f} s  (median of {runs}: {_list(kawa_times)})")
     print(f"ratio kawa/pool   : {kawa_wall / pool:.2f}  (goal <= 1.5)")
+    hello_median = statistics.median(hello_times)
+    print(f"kawa run hello    : {hello_median:.3f} s  (median of {len(hello_times)}; goal <= 0.5)")
     per_step = (kawa_wall - pool) / steps * 1000
     print(f"kawa overhead     : {per_step:.2f} ms per step (wall, {SLOTS} slots)")
 

@@ -112,13 +112,22 @@ def _display_children(
     found += [
         status.nodes[c] for c in node.children if c in status.nodes and status.nodes[c].hooked
     ]
-    unique = list({n.id: n for n in found}.values())
-    return sorted(unique, key=_start_order)
+    unique = {n.id: n for n in found}
+    order = _discovery_order(status, node)
+    return sorted(unique.values(), key=lambda n: order.get(n.id, len(order)))
 
 
-def _start_order(node: NodeStatus) -> tuple[str, str]:
-    started = node.started_at.isoformat() if node.started_at else "~"
-    return started, node.name
+def _discovery_order(status: WorkflowStatus, node: NodeStatus) -> dict[str, int]:
+    """Breadth-first order along ``children`` edges: dependencies before dependents."""
+    order: dict[str, int] = {}
+    queue = list(node.children)
+    while queue:
+        current = queue.pop(0)
+        if current in order or current not in status.nodes:
+            continue
+        order[current] = len(order)
+        queue.extend(status.nodes[current].children)
+    return order
 
 
 def _walk(

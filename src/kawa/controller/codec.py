@@ -48,7 +48,15 @@ def _default(value: Any) -> Any:
 
 
 def event_to_json(event: Event) -> dict[str, Any]:
-    data = asdict(event)
+    if isinstance(event, StepEnded):  # the most frequent event: no deep copy
+        data: dict[str, Any] = {
+            "node_id": event.node_id,
+            "at": event.at,
+            "outcome": dict(vars(event.outcome)),
+            "started_at": event.started_at,
+        }
+    else:
+        data = asdict(event)
     data["type"] = type(event).__name__
     return data
 

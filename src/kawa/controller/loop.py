@@ -69,6 +69,8 @@ class Controller:
         self.selector.register(executor.fileno(), selectors.EVENT_READ, "executor")
         self.selector.register(self.wake_socket.fileno(), selectors.EVENT_READ, "wake")
         self.stopping = False
+        #: read the inbox on the next pass (set when poked, and when idle)
+        self.check_commands = True
 
     def close(self) -> None:
         for uid in list(self.tracked):
@@ -142,7 +144,9 @@ class Controller:
 
     def pass_once(self) -> None:
         self._collect_executor_events()
-        self._collect_commands()
+        if self.check_commands:
+            self.check_commands = False
+            self._collect_commands()
         for uid, granted in self.locks.granted():
             self.events.setdefault(uid, []).append(LockGranted(granted, clock.now()))
         now = clock.now()
@@ -182,7 +186,8 @@ class Controller:
         before = tracked.workflow
         workflow = before
         history: list[HistoryRecord] = []
-        for event in self.events.pop(uid, []):
+        events = self.events.pop(uid, [])
+        for event in events:
             workflow = apply(workflow, event)
             history.append(codec.event_record(event))
         decision = reconcile(workflow, now)
@@ -192,10 +197,15 @@ class Controller:
         tracked.wake_at = decision.wake_at
         tracked.dirty = False
         old_nodes = before.status.nodes
+        new_nodes = decision.status.nodes
+        candidates = set(decision.touched)
+        candidates.update(e.node_id for e in events if hasattr(e, "node_id"))
+        if before.spec is not workflow.spec or any(not hasattr(e, "node_id") for e in events):
+            candidates = set(new_nodes)  # resume/stop may touch any node
         changed = {
-            nid: codec.node_json(node)
-            for nid, node in decision.status.nodes.items()
-            if old_nodes.get(nid) is not node and old_nodes.get(nid) != node
+            nid: codec.node_json(new_nodes[nid])
+            for nid in candidates
+            if nid in new_nodes and old_nodes.get(nid) != new_nodes[nid]
         }
         steps: dict[str, str] = {}
         for action in decision.actions:
@@ -257,9 +267,13 @@ class Controller:
             timeout = max(0.0, min(timeout, (min(wakes) - now).total_seconds()))
         if self.locks.waiting():
             timeout = min(timeout, self.locks.retry_seconds)
-        for key, _ in self.selector.select(timeout):
+        ready = self.selector.select(timeout)
+        if not ready:
+            self.check_commands = True  # idle: look for commands whose poke was lost
+        for key, _ in ready:
             if key.data == "wake":
                 self.wake_socket.drain()
+                self.check_commands = True
 
 
 def replace_at(event: Event, at: datetime) -> Event:

@@ -296,4 +296,4 @@ def _decide(run: Run, phase: WorkflowPhase, message: str) -> Decision:
         private={k: v for k, v in run.workflow.status.private.items() if k != "progress_dirty"},
     )
     wake = None if phase.completed else run.wake_at
-    return Decision(status, tuple(run.actions), wake)
+    return Decision(status, tuple(run.actions), wake, frozenset(run.touched))

@@ -26,6 +26,8 @@ class Decision:
     status: WorkflowStatus
     actions: tuple[Action, ...] = ()
     wake_at: datetime | None = None
+    #: ids of the nodes this reconcile created or replaced (the rest are unchanged)
+    touched: frozenset[str] = frozenset()
 
 
 class Run:

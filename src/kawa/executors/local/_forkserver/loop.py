@@ -107,12 +107,22 @@ class Server:
             os.close(self.launcher.real_root)
             self.launcher.real_root = os.open("/", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
             self.launcher.top = isolation.host_top_level()
+            self.remove_stale_roots()
             self.launcher.isolated = "user-namespace" if userns else "mount-namespace"
             self.probe()
             self.isolated = self.launcher.isolated
         except OSError as e:
             self.isolated, self.reason = "none", f"mount namespaces do not work here: {e}"
             self.launcher.isolated = "none"
+
+    def remove_stale_roots(self) -> None:
+        """Remove the (empty) root dirs of fork servers that are gone."""
+        base = os.path.join(self.home, "forkserver")
+        for name in os.listdir(base):
+            owner = name.removeprefix("roots-")
+            if owner.isdigit() and int(owner) != os.getpid() and records.start_ticks(owner) is None:
+                with contextlib.suppress(OSError):
+                    os.rmdir(os.path.join(base, name))
 
     def probe(self) -> None:
         """Build a view with an overlay in it, enter and leave it; raise what failed."""
