@@ -138,7 +138,9 @@ class StepOutcome:
     parameters: dict[str, str] = field(default_factory=dict)
     #: Argo-style message for an abnormal end ("executable file not found", signals...)
     message: str = ""
-    #: the step never started (bad command, lost supervisor...): the node is an Error
+    #: kawa could not run or follow the step (lost supervisor, unknown image with no
+    #: command...): the node is an Error.  A command that is not found is *not* an error:
+    #: like Argo's emissary it exits 64 with "executable file not found", and is Failed.
     error: bool = False
     #: containerSet: exit code of each container by name
     containers: dict[str, int] = field(default_factory=dict)

@@ -15,6 +15,7 @@ import pytest
 
 from kawa.executors.local import LocalExecutor
 from kawa.executors.local._forkserver.records import LOST_MESSAGE
+from kawa.executors.local.executor import ForkServerError
 from kawa.spec.actions import StartStep, StopStep, VolumeMount
 from kawa.spec.events import StepEnded, StepProgress, StepStarted
 
@@ -98,6 +99,7 @@ import json, select, sys, time
 sys.path.insert(0, sys.argv[2])
 from pathlib import Path
 from kawa.executors.local import LocalExecutor
+from kawa.executors.local.executor import ForkServerError
 from kawa.spec.actions import Container, StartStep
 ex = LocalExecutor(Path(sys.argv[1]))
 main = Container("main", "busybox", command=("sh", "-c", sys.argv[3]))
@@ -165,6 +167,21 @@ def test_a_step_that_ended_while_no_kawa_watched_is_reported_lost(
         assert outcome.exit_code is None
         assert outcome.message == LOST_MESSAGE
         assert executor.reattach(ORPHAN) == "ended"  # the verdict is recorded
+
+
+def test_a_dead_fork_server_is_an_error_and_its_steps_can_be_reattached(home: Path) -> None:
+    s = step("survivor", "sh", "-c", "sleep 0.5; exit 3")
+    executor = LocalExecutor(home)
+    executor.start(s)
+    collect(executor, lambda ev: any(isinstance(e, StepStarted) for e in ev))
+    os.kill(executor.server_pid, signal.SIGKILL)
+    with pytest.raises(ForkServerError, match="ended unexpectedly"):
+        collect(executor, lambda ev: False, timeout=5)
+    executor.close()
+    with LocalExecutor(home) as again:
+        assert again.reattach(s) == "running"
+        outcome = ended(collect(again, lambda ev: "survivor" in ended(ev)))["survivor"].outcome
+        assert outcome.message == LOST_MESSAGE  # its parent, the dead server, never reaped it
 
 
 def test_reattach_tells_not_started_running_and_ended_apart(

@@ -1,10 +1,10 @@
 """Run steps as host processes, each in its own view of the files, through a fork server.
 
 ``LocalExecutor(home)`` starts one fork server (``forkserver.py``: a stdlib-only
-process in its own session) and talks to it over two pipes.  The server forks, isolates
-and reaps the steps and writes each step's ``launched`` and ``exit`` records into its
-node dir (``$KAWA_HOME/runs/<uid>/nodes/<node id>/``), so nothing a step does depends
-on this process staying alive:
+process in its own session) and talks to it over two pipes.  The server isolates,
+starts (``posix_spawn``) and reaps the steps and writes each step's ``launched`` and
+``exit`` records into its node dir (``$KAWA_HOME/runs/<uid>/nodes/<node id>/``), so
+nothing a step does depends on this process staying alive:
 
 * if the controller dies, its fork server keeps reaping and recording, and exits when
   its last step has ended;
@@ -58,10 +58,11 @@ class LocalExecutor:
 
     ``isolation``: ``"auto"`` (default, or ``$KAWA_ISOLATION``) uses a mount namespace
     when possible; ``"none"`` never isolates; ``"user"`` forces a user namespace even
-    for root.  ``pool`` is how many pre-forked, pre-isolated children wait for steps.
+    for root.  ``isolation`` (the attribute) then says what the fork server achieved:
+    ``"mount-namespace"``, ``"user-namespace"`` or ``"none"``.
     """
 
-    def __init__(self, home: Path, *, isolation: str | None = None, pool: int = 2) -> None:
+    def __init__(self, home: Path, *, isolation: str | None = None) -> None:
         mode = isolation or os.environ.get("KAWA_ISOLATION") or "auto"
         if mode not in MODES:
             raise ValueError(f"isolation must be one of {', '.join(MODES)}, not {mode!r}")
@@ -75,12 +76,12 @@ class LocalExecutor:
         self._inbuf = bytearray()
         self._closed = False
         self._boot = records.boot_id()
-        self._start_server(mode, pool)
+        self._start_server(mode)
 
     # -- the fork server -----------------------------------------------------------
 
-    def _start_server(self, mode: str, pool: int) -> None:
-        args = ["--home", str(self.home), "--isolation", mode, "--pool", str(pool)]
+    def _start_server(self, mode: str) -> None:
+        args = ["--home", str(self.home), "--isolation", mode]
         args += ["--argosay", str(self.shims / "argosay"), "--daemon", "1"]
         with open(self.home / "forkserver.log", "ab") as errors:
             proc = subprocess.Popen(
@@ -113,7 +114,9 @@ class LocalExecutor:
                     return event
             left = deadline - time.monotonic()
             if left <= 0:
-                raise ForkServerError(f"kawa's fork server did not start; see {self.home}")
+                raise ForkServerError(
+                    f"kawa's fork server did not start; see {self.home / 'forkserver.log'}"
+                )
             select.select([self._events], [], [], left)
 
     def _send(self, request: dict[str, Any]) -> None:
@@ -134,7 +137,10 @@ class LocalExecutor:
             except BlockingIOError:
                 break
             if not chunk:
-                break
+                # steps keep running; a new LocalExecutor on this home reattaches to them
+                raise ForkServerError(
+                    f"kawa's fork server ended unexpectedly; see {self.home / 'forkserver.log'}"
+                )
             self._inbuf += chunk
         *lines, rest = self._inbuf.split(b"\n")
         self._inbuf = bytearray(rest)
@@ -172,6 +178,7 @@ class LocalExecutor:
         return self._events
 
     def poll(self) -> list[StepEvent]:
+        """Events observed since the last call; raises ForkServerError if the server died."""
         found: list[StepEvent] = []
         for event in self._read_events():
             tracked = self._steps.get(event.get("node", ""))

@@ -2,7 +2,7 @@
 
 Kept apart from the ``kawa`` package on purpose: the server imports only the standard
 library (``_forkserver`` is loaded as a top-level package from this directory), so it
-starts in ~15 ms and forks cheaply.  See ``_forkserver/loop.py``.
+starts in ~15 ms.  See ``_forkserver/loop.py``.
 """
 
 import os

@@ -40,6 +40,8 @@ from . import isolation, launch, records, starting, supervisor, watching
 PROGRESS_EVERY = 1.0
 LOST_GRACE = 2.0
 LOST_CHECK_EVERY = 0.05
+#: with no step running, build spare roots after this much quiet
+SPARE_AFTER = 0.02
 
 
 @dataclass
@@ -352,6 +354,8 @@ class Server:
             deadlines.append(now + LOST_CHECK_EVERY)
         if self.nodes:
             deadlines.append(self.next_progress)
+        if self.launcher.needs_spare_root():
+            deadlines.append(now + SPARE_AFTER)
         if not deadlines:
             return -1
         return max(0, int((min(deadlines) - now) * 1000) + 1)
@@ -378,7 +382,8 @@ class Server:
         self.poller.register(wake_r, select.POLLIN)
         self.emit(ev="hello", pid=os.getpid(), isolation=self.isolated, reason=self.reason)
         while True:
-            for fd, _ in self.poller.poll(self.timeout(records.now())):
+            events = self.poller.poll(self.timeout(records.now()))
+            for fd, _ in events:
                 if fd == 0:
                     self.read_requests()
                 elif fd == 1:
@@ -391,12 +396,15 @@ class Server:
             self.tick()
             if self.controller_gone and not self.jobs:
                 return 0
-            if not self.poller.poll(0):
-                self.prepare_spares()
+            # build a spare root while steps run, or after a quiet moment; never in
+            # the way of a request that is waiting
+            quiet = not events or (self.jobs and not self.poller.poll(0))
+            if quiet and self.launcher.needs_spare_root():
+                self.prepare_spare_root()
 
-    def prepare_spares(self) -> None:
+    def prepare_spare_root(self) -> None:
         try:
-            self.launcher.prepare_spare_roots()
+            self.launcher.prepare_spare_root()
         except OSError as e:
             sys.stderr.write(f"kawa fork server: cannot prepare a root: {e!r}\n")
 

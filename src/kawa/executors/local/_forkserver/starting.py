@@ -61,10 +61,12 @@ class Launcher:
         isolation.build_root(root, self.top, self.argosay)
         return root
 
-    def prepare_spare_roots(self) -> None:
-        """Build generic roots ahead of need (called when the server is idle)."""
-        while self.isolated != "none" and len(self.spare) < SPARE_ROOTS:
-            self.spare.append(self.new_root())
+    def needs_spare_root(self) -> bool:
+        return self.isolated != "none" and len(self.spare) < SPARE_ROOTS
+
+    def prepare_spare_root(self) -> None:
+        """Build one generic root ahead of need (when the server has nothing to do)."""
+        self.spare.append(self.new_root())
 
     def view(self, req: dict[str, Any]) -> str:
         """The step's root, with its own mounts (empty when steps are not isolated)."""
