@@ -40,18 +40,15 @@ def execute(run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: S
     if outcome is not None:
         return _finish(run, resolved, node, scope, outcome)
     if not node.private.get("launched"):
-        return _launch(run, resolved, node, scope)
+        return _launch(run, call, resolved, node, scope)
     return _watch_deadline(run, resolved, node, scope)
 
 
-def _launch(run: Run, resolved: Resolved, node: NodeStatus, scope: Scope) -> NodeStatus:
+def _launch(run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: Scope) -> NodeStatus:
     in_exit_handler = node.name.startswith(naming.exit_hook(run.name))
     if run.spec.get("suspend"):
         return node
     if run.workflow.status.private.get("shutdown") and not in_exit_handler:
-        return node
-    limit = run.spec.get("parallelism")
-    if limit is not None and run.active_launched() >= int(limit):
         return node
     sync = resolved.template.get("synchronization")
     if sync and not node.private.get("locked"):
@@ -60,7 +57,16 @@ def _launch(run: Run, resolved: Resolved, node: NodeStatus, scope: Scope) -> Nod
             node = run.save(node.with_private(lock_requested=True))
         return run.save(_waiting_message(run, node, sync))
     body = substitute_template(resolved.template, scope, strict=True)
-    run.emit(start_step(run, node, body))
+    step = start_step(run, node, body)
+    limit = run.spec.get("parallelism")
+    if limit is not None:
+        # the executor enforces workflow parallelism, refilling a slot the moment a step
+        # ends; a loop's items share a lane so they cannot starve other steps
+        lane = call.parent_id or node.id
+        step = replace(
+            step, queue=f"{run.workflow.uid}/parallelism", queue_limit=int(limit), queue_lane=lane
+        )
+    run.emit(step)
     launched = node.with_private(launched=True, daemon=True if body.get("daemon") else None)
     return run.save(launched.with_phase(NodePhase.PENDING, run.now, ""))
 
@@ -70,7 +76,6 @@ def end_daemons(run: Run, boundary_id: str) -> None:
     for node in list(run.nodes.values()):
         if node.boundary_id == boundary_id and node.daemoned and not node.phase.fulfilled:
             run.emit(StopStep(run.workflow.uid, node.id, reason="daemon", grace_seconds=2.0))
-            run.pod_finished()
             ended = replace(node, daemoned=False, private={})
             run.save(ended.with_phase(NodePhase.SUCCEEDED, run.now))
 
@@ -164,8 +169,6 @@ def _finish(
     else:
         phase = NodePhase.FAILED
         message = str(outcome.get("message") or f"main: Error (exit code {exit_code})")
-    if node.private.get("launched"):
-        run.pod_finished()
     if node.private.get("locked") or node.private.get("lock_requested"):
         run.emit(ReleaseLocks(run.workflow.uid, node.id))
     if node.private.get("daemon") and phase is NodePhase.SUCCEEDED:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from kawa.engine import naming
-from kawa.spec.actions import Action, StartStep
+from kawa.spec.actions import Action
 from kawa.spec.status import NodePhase, NodeStatus, NodeType, WorkflowStatus
 from kawa.spec.workflow import Workflow
 
@@ -39,12 +39,9 @@ class Run:
         self.nodes: dict[str, NodeStatus] = dict(workflow.status.nodes)
         self.actions: list[Action] = []
         self.wake_at: datetime | None = None
-        #: pods started in this reconcile, by boundary, for parallelism accounting
-        self.started_now = 0
         self.global_outputs: dict[str, str] = {}
         #: something changed that a second walk from the root would act on
         self.repass = False
-        self._active: int | None = None
         #: ids of nodes saved during this reconcile (changed or new)
         self.touched: set[str] = set()
 
@@ -107,43 +104,8 @@ class Run:
             self.save(parent.with_child(child_id))
 
     def emit(self, action: Action) -> None:
-        if isinstance(action, StartStep):
-            self.started_now += 1
-            if self._active is not None:
-                self._active += 1
         self.actions.append(action)
 
     def wake(self, at: datetime) -> None:
         if self.wake_at is None or at < self.wake_at:
             self.wake_at = at
-
-    def active_launched(self) -> int:
-        """Pods whose process was asked to start and has not ended (workflow parallelism)."""
-        if self._active is None:
-            self._active = sum(
-                1
-                for node in self.nodes.values()
-                if node.private.get("launched") and not node.phase.fulfilled
-            )
-        return self._active
-
-    def pod_finished(self) -> None:
-        if self._active is not None:
-            self._active -= 1
-
-    def at_parallelism_limit(self) -> bool:
-        """Workflow ``parallelism`` reached: Argo creates no new node until a pod ends."""
-        limit = self.spec.get("parallelism")
-        return limit is not None and self.active_launched() >= int(limit)
-
-    def active_pods(self, boundary_id: str | None = None) -> int:
-        """Pods Pending/Running (in a boundary, or the whole workflow)."""
-        count = 0
-        for node in self.nodes.values():
-            if node.type is not NodeType.POD or node.phase.fulfilled:
-                continue
-            if node.private.get("waiting"):
-                continue
-            if boundary_id is None or node.boundary_id == boundary_id:
-                count += 1
-        return count

@@ -84,7 +84,7 @@ def _execute_group(
             results.append((existing, step))
             continue
         blocked = limit is not None and running >= int(limit)
-        if existing is None and (blocked or run.at_parallelism_limit()):
+        if existing is None and blocked:
             results.append((None, step))
             continue
         name = step["__node_name"]

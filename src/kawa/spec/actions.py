@@ -75,6 +75,12 @@ class StartStep:
     daemon: bool = False
     #: extra facts recorded for provenance (image, template name, ...)
     labels: tuple[tuple[str, str], ...] = ()
+    #: concurrency limit the executor enforces (workflow ``parallelism``): at most
+    #: ``queue_limit`` steps of ``queue`` run at once; waiting ones are served
+    #: round-robin by ``queue_lane``
+    queue: str = ""
+    queue_limit: int = 0
+    queue_lane: str = ""
 
     def to_json(self) -> dict[str, Any]:
         from dataclasses import asdict
@@ -113,6 +119,9 @@ class StartStep:
             ),
             daemon=bool(data.get("daemon", False)),
             labels=tuple((k, v) for k, v in data.get("labels", ())),
+            queue=str(data.get("queue", "")),
+            queue_limit=int(data.get("queue_limit", 0)),
+            queue_lane=str(data.get("queue_lane", "")),
         )
 
 

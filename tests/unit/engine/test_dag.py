@@ -134,24 +134,17 @@ def test_template_fail_fast_stops_new_tasks_and_sets_argos_message() -> None:
     assert "wf.later" not in run.started_names()
 
 
-def test_workflow_parallelism_caps_running_pods() -> None:
+def test_workflow_parallelism_is_handed_to_the_executor_as_a_slot_queue() -> None:
     text = dag(
         """          - name: fan
             template: echo
             withSequence: {count: "6"}
+          - {name: single, template: echo}
 """,
     ).replace("spec:\n", "spec:\n  parallelism: 2\n", 1)
-    peak = []
-
-    def events(run):  # type: ignore[no-untyped-def]
-        running = [
-            n
-            for n in run.workflow.status.nodes.values()
-            if str(n.type) == "Pod" and not n.fulfilled
-        ]
-        peak.append(len(running))
-        return []
-
-    run = drive(text, events=events)
+    run = drive(text)
     assert run.phase == "Succeeded"
-    assert max(peak) <= 2
+    assert {(s.queue, s.queue_limit) for s in run.started} == {("uid-1/parallelism", 2)}
+    lanes = {s.node_name: s.queue_lane for s in run.started}
+    fan_lanes = {lane for name, lane in lanes.items() if ".fan(" in name}
+    assert len(fan_lanes) == 1 and lanes["wf.single"] not in fan_lanes

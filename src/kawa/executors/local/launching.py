@@ -113,13 +113,16 @@ def build_request(step: StartStep, node: NodePaths, shims: str, isolation: str) 
     containers = [container_request(step, c, role, node, shims, isolation) for c, role in pairs]
     visible = [node.path, shims, *_interpreter_paths()]
     plan = mounts.plan(step, node, visible)
-    return {
+    request: dict[str, Any] = {
         "op": "start",
         "node": node.path,
         "supervised": len(containers) > 1 or pairs[0][1] != "main",
         "mounts": [m.to_json() for m in plan],
         "containers": containers,
     }
+    if step.queue:  # workflow parallelism: the fork server admits it (see _forkserver/slots)
+        request.update(queue=step.queue, limit=step.queue_limit, lane=step.queue_lane)
+    return request
 
 
 def write_scripts(step: StartStep, node: NodePaths) -> None:

@@ -35,7 +35,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import isolation, launch, records, starting, supervisor, watching
+from . import isolation, launch, records, slots, starting, supervisor, watching
 
 PROGRESS_EVERY = 1.0
 LOST_GRACE = 2.0
@@ -83,6 +83,7 @@ class Server:
     next_progress: float = 0.0
 
     def __post_init__(self) -> None:
+        self.slots: slots.Slots[dict[str, Any]] = slots.Slots()
         self.poller = select.poll()
         self.launcher = starting.Launcher(
             isolated="none",
@@ -148,7 +149,7 @@ class Server:
             req = json.loads(line)
             op = req.get("op")
             if op == "start":
-                self.start(req)
+                self.admit(req)
             elif op == "stop":
                 self.stop(req["node"], float(req.get("grace", 10.0)))
             elif op == "watch":
@@ -156,12 +157,22 @@ class Server:
         except Exception as e:  # the server must outlive any one request
             sys.stderr.write(f"kawa fork server: a request failed: {e!r}\n")
 
+    def admit(self, req: dict[str, Any]) -> None:
+        """Start now, or queue behind the request's parallelism limit."""
+        key = req.get("queue")
+        if not key or self.slots.admit(
+            key, int(req.get("limit") or 1), str(req.get("lane") or ""), req["node"], req
+        ):
+            self.start(req)
+
     def start(self, req: dict[str, Any]) -> None:
         node = req["node"]
         fd = None if node in self.nodes else self.launcher.claim(node)
         if fd is None:
             self.emit(ev="already", node=node)
             self.watch(node)
+            for waiting in self.slots.release(node):  # it does not run under this server
+                self.start(waiting)
             return
         at = records.now()
         root, pid, message, error = "", 0, "", False
@@ -185,6 +196,12 @@ class Server:
         self.end(node, record)
 
     def stop(self, node: str, grace: float) -> None:
+        if self.slots.withdraw(node) is not None:
+            at = records.iso(records.now())
+            record = {"pid": 0, "exit_code": None, "signal": None, "started_at": at}
+            record.update(finished_at=at, message="stopped before it started")
+            self.end(node, record)
+            return
         job = self.nodes.get(node)
         if job is not None and job.pidfd < 0:
             pid, ticks = job.pid, None
@@ -257,6 +274,8 @@ class Server:
     def end(self, node: str, record: dict[str, Any]) -> None:
         self.emit(ev="ended", node=node, record=record)
         records.write_once(os.path.join(node, records.EXIT), record)
+        for waiting in self.slots.release(node):  # refill the slot at once
+            self.start(waiting)
 
     def watched_exited(self, pidfd: int) -> None:
         job = self.watched.pop(pidfd)
@@ -322,6 +341,7 @@ class Server:
         """The controller is gone: stop reporting, keep reaping our own steps."""
         self.controller_gone = True
         self.out.clear()
+        self.slots.drop_waiting()  # never started: the next controller issues them again
         for fd in (0, 1):
             with contextlib.suppress(KeyError):
                 self.poller.unregister(fd)
