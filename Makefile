@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml scripts/setup-system.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m compileall -q src >/dev/null
 	$(PY) -c "from kawa.spec import schema; schema.warm_cache()"
 	touch $(STAMP)
 

@@ -166,10 +166,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from kawa.controller.service import Kawa
 
     kawa = Kawa()
+    executor = kawa.start_executor()
     workflows = [kawa.submit(wf) for wf in _prepare(kawa, args)]
     watcher = watch.Watcher(enabled=args.output is None)
     try:
-        finals = kawa.drive([wf.uid for wf in workflows], on_change=watcher.update)
+        uids = [wf.uid for wf in workflows]
+        finals = kawa.drive(uids, on_change=watcher.update, executor=executor())
     finally:
         watcher.close()
     return _report(finals, args.output)

@@ -6,6 +6,7 @@ import sys
 import time
 from typing import Any
 
+from kawa.spec.status import NodeStatus
 from kawa.spec.workflow import Workflow
 
 
@@ -15,7 +16,7 @@ class Watcher:
     def __init__(self, *, enabled: bool = True, lines: bool = False) -> None:
         self.enabled = enabled
         self.live: Any = None
-        self.seen: dict[str, str] = {}
+        self.seen: dict[str, NodeStatus] = {}
         self.last_draw = 0.0
         self.lines = lines or (enabled and not sys.stdout.isatty())
         if enabled and not self.lines:
@@ -40,18 +41,20 @@ class Watcher:
             self._print_changes(workflow)
 
     def _print_changes(self, workflow: Workflow) -> None:
+        lines = []
         for node in workflow.status.nodes.values():
-            state = f"{node.phase}|{node.message}"
             key = f"{workflow.uid}/{node.id}"
-            if self.seen.get(key) == state:
+            before = self.seen.get(key)
+            if before is node:  # nodes are immutable: the same object has not changed
                 continue
-            self.seen[key] = state
+            self.seen[key] = node
+            if before is not None and (before.phase, before.message) == (node.phase, node.message):
+                continue
             message = f"  {node.message}" if node.message else ""
-            print(
-                f"{workflow.name}  {node.display_name}  {node.phase}{message}",
-                file=sys.stderr,
-                flush=True,
-            )
+            lines.append(f"{workflow.name}  {node.display_name}  {node.phase}{message}\n")
+        if lines:
+            sys.stderr.write("".join(lines))
+            sys.stderr.flush()
 
     def close(self) -> None:
         if self.live is not None:

@@ -123,18 +123,49 @@ class Kawa:
 
     # -- running ------------------------------------------------------------------------
 
+    def start_executor(self) -> Callable[[], Any]:
+        """Start the local executor (its fork server) in the background; call to get it.
+
+        Starting the fork server takes tens of milliseconds; ``kawa run`` overlaps it with
+        loading and linting the workflow.
+        """
+        import threading
+
+        box: dict[str, Any] = {}
+
+        def start() -> None:
+            try:
+                from kawa.executors.local.executor import LocalExecutor
+
+                box["executor"] = LocalExecutor(self.home.path)
+            except BaseException as error:  # re-raised in the caller's thread
+                box["error"] = error
+
+        thread = threading.Thread(target=start, name="kawa-executor-start", daemon=True)
+        thread.start()
+
+        def result() -> Any:
+            thread.join()
+            if "error" in box:
+                raise box["error"]
+            return box["executor"]
+
+        return result
+
     def drive(
         self,
         uids: list[str],
         on_change: Callable[[Workflow], None] | None = None,
         *,
-        controller_factory: Callable[..., Any] | None = None,
+        executor: Any = None,
     ) -> list[Workflow]:
         """Drive these workflows to completion in this process; return their final state."""
         from kawa.controller.loop import Controller
-        from kawa.executors.local.executor import LocalExecutor
 
-        executor = LocalExecutor(self.home.path)
+        if executor is None:
+            from kawa.executors.local.executor import LocalExecutor
+
+            executor = LocalExecutor(self.home.path)
         controller = Controller(self.home, self.store, executor, on_change=on_change)
         try:
             for uid in uids:

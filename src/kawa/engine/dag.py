@@ -96,6 +96,9 @@ def execute(run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: S
         if existing is None:
             if stopped:
                 continue
+            if run.launch_window_full():
+                pending = True
+                continue
             ready, holds = _dependencies_ready(run, node, graph, name)
             if not ready or (limit is not None and running >= int(limit)):
                 pending = True
@@ -242,6 +245,9 @@ def _run_loop(
             child_node = run.nodes.get(group.children[index])
             if child_node is not None and child_node.fulfilled:
                 continue
+        elif run.launch_window_full():
+            unfinished = True
+            break
         body = loops.expand(task, item, scope)
         item_scope = scope.with_values(loops.item_values(item))
         try:

@@ -50,6 +50,8 @@ def _launch(run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: S
         return node
     if run.workflow.status.private.get("shutdown") and not in_exit_handler:
         return node
+    if run.launch_window_full():
+        return node
     sync = resolved.template.get("synchronization")
     if sync and not node.private.get("locked"):
         if not node.private.get("lock_requested"):
@@ -76,6 +78,7 @@ def end_daemons(run: Run, boundary_id: str) -> None:
     for node in list(run.nodes.values()):
         if node.boundary_id == boundary_id and node.daemoned and not node.phase.fulfilled:
             run.emit(StopStep(run.workflow.uid, node.id, reason="daemon", grace_seconds=2.0))
+            run.pod_ended()
             ended = replace(node, daemoned=False, private={})
             run.save(ended.with_phase(NodePhase.SUCCEEDED, run.now))
 
@@ -169,6 +172,8 @@ def _finish(
     else:
         phase = NodePhase.FAILED
         message = str(outcome.get("message") or f"main: Error (exit code {exit_code})")
+    if node.private.get("launched"):
+        run.pod_ended()
     if node.private.get("locked") or node.private.get("lock_requested"):
         run.emit(ReleaseLocks(run.workflow.uid, node.id))
     if node.private.get("daemon") and phase is NodePhase.SUCCEEDED:

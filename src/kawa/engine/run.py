@@ -14,9 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from kawa.engine import naming
-from kawa.spec.actions import Action
+from kawa.spec.actions import Action, StartStep
 from kawa.spec.status import NodePhase, NodeStatus, NodeType, WorkflowStatus
 from kawa.spec.workflow import Workflow
+
+#: how many times the workflow's ``parallelism`` may be issued to the executor at once
+LAUNCH_AHEAD = 4
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Run:
         self.global_outputs: dict[str, str] = {}
         #: something changed that a second walk from the root would act on
         self.repass = False
+        self._active: int | None = None
         #: ids of nodes saved during this reconcile (changed or new)
         self.touched: set[str] = set()
 
@@ -104,8 +108,34 @@ class Run:
             self.save(parent.with_child(child_id))
 
     def emit(self, action: Action) -> None:
+        if isinstance(action, StartStep) and self._active is not None:
+            self._active += 1
         self.actions.append(action)
+
+    def pod_ended(self) -> None:
+        if self._active is not None:
+            self._active -= 1
 
     def wake(self, at: datetime) -> None:
         if self.wake_at is None or at < self.wake_at:
             self.wake_at = at
+
+    def active_launched(self) -> int:
+        """Pods whose start was issued and whose end has not been seen."""
+        if self._active is None:
+            self._active = sum(
+                1
+                for node in self.nodes.values()
+                if node.private.get("launched") and not node.phase.fulfilled
+            )
+        return self._active
+
+    def launch_window_full(self) -> bool:
+        """Workflow ``parallelism`` N: issue at most ``LAUNCH_AHEAD * N`` unfinished starts.
+
+        The executor runs N at a time and refills a slot the moment a step ends; issuing
+        a few more than N keeps its queue fed between controller passes, while the
+        engine still creates no node far beyond the limit (as Argo creates none at it).
+        """
+        limit = self.spec.get("parallelism")
+        return limit is not None and self.active_launched() >= LAUNCH_AHEAD * int(limit)

@@ -84,7 +84,7 @@ def _execute_group(
             results.append((existing, step))
             continue
         blocked = limit is not None and running >= int(limit)
-        if existing is None and blocked:
+        if existing is None and (blocked or run.launch_window_full()):
             results.append((None, step))
             continue
         name = step["__node_name"]
