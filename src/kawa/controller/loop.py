@@ -28,7 +28,7 @@ from kawa.engine.observe import apply
 from kawa.engine.reconcile import reconcile
 from kawa.executors.base import Executor
 from kawa.spec.actions import AcquireLocks, Action, ReleaseLocks, StartStep, StopStep
-from kawa.spec.events import Event, LockGranted
+from kawa.spec.events import Event, LockGranted, StepStarted
 from kawa.spec.status import NodeType
 from kawa.spec.workflow import Workflow
 from kawa.store.records import Change, HistoryRecord
@@ -36,6 +36,8 @@ from kawa.store.sqlite import SqliteStore
 
 #: how long to sleep at most when nothing is due: picks up commands whose poke was lost
 IDLE_SECONDS = 2.0
+#: how long "a step started" may wait to be folded into the next pass
+STARTED_HOLD = 0.05
 
 
 @dataclass
@@ -153,7 +155,7 @@ class Controller:
         due = [
             uid
             for uid, t in self.tracked.items()
-            if t.dirty or uid in self.events or (t.wake_at is not None and t.wake_at <= now)
+            if t.dirty or (t.wake_at is not None and t.wake_at <= now) or self._events_due(uid, now)
         ]
         if not due:
             return
@@ -180,6 +182,20 @@ class Controller:
                     self.on_change(tracked.workflow)
             for workflow in finished:
                 self.on_change(workflow)
+
+    def _events_due(self, uid: str, now: datetime) -> bool:
+        """Whether this workflow's waiting events need a pass now.
+
+        A step having *started* enables nothing new, so such events wait for the next
+        pass (at most ``STARTED_HOLD`` later, to keep what users see fresh); an ending,
+        progress, lock grant or user request is handled at once.
+        """
+        events = self.events.get(uid)
+        if not events:
+            return False
+        if any(not isinstance(e, StepStarted) for e in events):
+            return True
+        return (now - events[0].at).total_seconds() >= STARTED_HOLD
 
     def _decide(self, uid: str, now: datetime) -> tuple[Change, tuple[Action, ...]]:
         tracked = self.tracked[uid]
@@ -267,6 +283,9 @@ class Controller:
             timeout = max(0.0, min(timeout, (min(wakes) - now).total_seconds()))
         if self.locks.waiting():
             timeout = min(timeout, self.locks.retry_seconds)
+        held = [events[0].at for events in self.events.values() if events]
+        if held:
+            timeout = min(timeout, max(0.0, STARTED_HOLD - (now - min(held)).total_seconds()))
         ready = self.selector.select(timeout)
         if not ready:
             self.check_commands = True  # idle: look for commands whose poke was lost
