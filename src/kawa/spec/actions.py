@@ -83,9 +83,16 @@ class StartStep:
     queue_lane: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        from dataclasses import asdict
-
-        return asdict(self)
+        """Plain JSON values (lists for tuples), without ``asdict``'s deep copies."""
+        data = dict(vars(self))
+        for key in ("init_containers", "sidecars", "container_set"):
+            data[key] = [_container_json(c) for c in data[key]]
+        data["main"] = _container_json(self.main)
+        data["volume_mounts"] = [dict(vars(v)) for v in self.volume_mounts]
+        data["output_parameters"] = [dict(vars(p)) for p in self.output_parameters]
+        data["private_paths"] = list(self.private_paths)
+        data["labels"] = [list(pair) for pair in self.labels]
+        return data
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> StartStep:
@@ -123,6 +130,15 @@ class StartStep:
             queue_limit=int(data.get("queue_limit", 0)),
             queue_lane=str(data.get("queue_lane", "")),
         )
+
+
+def _container_json(container: Container) -> dict[str, Any]:
+    data = dict(vars(container))
+    for key in ("command", "args", "secret_env", "dependencies"):
+        data[key] = list(data[key])
+    data["env"] = [list(pair) for pair in container.env]
+    data["env_refs"] = [list(ref) for ref in container.env_refs]
+    return data
 
 
 @dataclass(frozen=True)
