@@ -9,6 +9,7 @@ each pass and each function picks up where the stored status left off.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -98,7 +99,7 @@ def run_body(run: Run, call: Call, resolved: Resolved, node: NodeStatus | None) 
             parent_id=call.parent_id,
         )
         node = run.save(replace(node, inputs=Inputs(parameters=inputs)))
-    scope = template_scope(run, call, node)
+    scope = template_scope(run, call, node, resolved.template)
     try:
         return _dispatch(run, call, resolved, node, scope)
     except (TemplateError, UnresolvedReference, ExpressionError) as error:
@@ -106,10 +107,25 @@ def run_body(run: Run, call: Call, resolved: Resolved, node: NodeStatus | None) 
         return run.save(current.with_phase(NodePhase.ERROR, run.now, str(error)))
 
 
-def template_scope(run: Run, call: Call, node: NodeStatus) -> Scope:
+def template_scope(
+    run: Run, call: Call, node: NodeStatus, template: Mapping[str, Any] | None = None
+) -> Scope:
+    """Variables of one template invocation: inputs, paths, ``node.name``, ``pod.name``."""
     values: dict[str, Any] = dict(call.extra)
     if node.inputs is not None:
         values.update(input_values(node.inputs.parameters))
+        listed = [p.to_json() for p in node.inputs.parameters]
+        values["inputs.parameters"] = json.dumps(listed, separators=(",", ":"))
+    for kind in ("inputs", "outputs"):
+        section = (template or {}).get(kind) or {}
+        for artifact in section.get("artifacts") or []:
+            if artifact.get("path"):
+                values[f"{kind}.artifacts.{artifact['name']}.path"] = artifact["path"]
+        if kind == "outputs":
+            for param in section.get("parameters") or []:
+                path = (param.get("valueFrom") or {}).get("path")
+                if path:
+                    values[f"outputs.parameters.{param['name']}.path"] = path
     values["node.name"] = node.name
     values["pod.name"] = node.id
     return call.globals.with_values(values)

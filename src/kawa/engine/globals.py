@@ -42,6 +42,8 @@ def _build(workflow: Workflow) -> Scope:
         "workflow.uid": workflow.uid,
         "workflow.mainEntrypoint": spec.get("entrypoint", ""),
         "workflow.serviceAccountName": spec.get("serviceAccountName", ""),
+        # the current phase; an exit handler sees the final one instead
+        "workflow.status": "Running",
     }
     if spec.get("priority") is not None:
         values["workflow.priority"] = str(spec["priority"])

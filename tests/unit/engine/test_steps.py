@@ -174,3 +174,21 @@ spec:
     assert run.phase == "Failed"
     assert "inputs.parameters.m was not supplied" in run.node("a").message
     assert run.started == []
+
+
+def test_template_variables_include_paths_input_json_and_current_status() -> None:
+    text = """
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      inputs: {parameters: [{name: a, value: "1"}]}
+      container:
+        image: busybox
+        command: [echo, "{{outputs.parameters.out.path}} {{inputs.parameters}} {{workflow.status}}"]
+      outputs:
+        parameters: [{name: out, valueFrom: {path: /tmp/out.txt, default: none}}]
+"""
+    run = drive(text)
+    assert run.phase == "Succeeded"
+    assert run.started[0].main.command[1] == '/tmp/out.txt [{"name":"a","value":"1"}] Running'
