@@ -127,3 +127,37 @@ spec:
         controller.wait(timeout=30)
     history = json.loads(cli.run("get", "slow", "-o", "json", check=True).stdout)
     assert history["status"]["phase"] == "Succeeded"
+
+
+def test_ctrl_c_stops_kawa_run_but_not_the_workflow(cli: Cli, tmp_path: Path) -> None:
+    spec = tmp_path / "slow.yaml"
+    spec.write_text(
+        """
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: interrupted}
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      steps:
+        - - {name: a, template: nap}
+        - - {name: b, template: nap}
+    - name: nap
+      container: {image: alpine, command: [sleep, "1"]}
+"""
+    )
+    run = cli.start("run", str(spec), "-o", "name")
+    cli.wait_for(lambda: "interrupted" in cli.names())
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=30)
+    assert run.returncode == 130 and err.strip() == "kawa: interrupted"
+    assert cli.workflow("interrupted")["status"]["phase"] == "Running"
+    controller = cli.start("controller")
+    try:
+        cli.wait_for(
+            lambda: cli.workflow("interrupted")["status"]["phase"] == "Succeeded", timeout=30
+        )
+    finally:
+        controller.send_signal(signal.SIGTERM)
+        controller.wait(timeout=30)
