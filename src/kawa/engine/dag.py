@@ -17,14 +17,13 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from kawa.engine import hooks, loops, naming, outputs, references
+from kawa.engine import conditions, hooks, loops, naming, outputs, references
 from kawa.engine.calls import Call, run_call
 from kawa.engine.run import Run
-from kawa.engine.scope import WHEN_PREFIXES, Scope, UnresolvedReference, render, substitute
+from kawa.engine.scope import Scope, UnresolvedReference, substitute
 from kawa.engine.templates import Resolved
 from kawa.spec.errors import ExpressionError, KawaError
 from kawa.spec.expressions import depends as depends_logic
-from kawa.spec.expressions import govaluate
 from kawa.spec.status import NodePhase, NodeStatus, NodeType
 
 FAIL_FAST_MESSAGE = "template has failed or errored children and failFast enabled"
@@ -141,12 +140,10 @@ def execute(run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: S
 def _omit(
     run: Run, dag_node: NodeStatus, node_name: str, name: str, task: Mapping[str, Any]
 ) -> NodeStatus:
-    return run.create(
+    return run.skip(
         node_name,
-        NodeType.SKIPPED,
-        display_name=name,
-        template_name=task.get("template"),
-        template_ref=task.get("templateRef"),
+        name,
+        task,
         boundary_id=dag_node.id,
         phase=NodePhase.OMITTED,
         message="omitted: depends condition not met",
@@ -177,26 +174,21 @@ def _run_task(
         return run_call(run, task_call)  # arguments only matter when the node is created
     scope = tasks_scope.scope()
     if existing is None:
-        when = task.get("when")
-        if when is not None and str(when).strip():
-            text = render(str(when), scope, prefixes=WHEN_PREFIXES)
-            try:
-                holds = govaluate.evaluate_when(text)
-            except ExpressionError as error:
-                return _error(run, dag_node, node_name, name, task, parents, str(error))
-            if not holds:
-                skipped = run.create(
-                    node_name,
-                    NodeType.SKIPPED,
-                    display_name=name,
-                    template_name=task.get("template"),
-                    template_ref=task.get("templateRef"),
-                    boundary_id=dag_node.id,
-                    phase=NodePhase.SKIPPED,
-                    message=f"when '{text}' evaluated false",
-                )
-                _link(run, parents, skipped.id)
-                return skipped
+        try:
+            runs, text = conditions.when(task, scope)
+        except ExpressionError as error:
+            return _error(run, dag_node, node_name, name, task, parents, str(error))
+        if not runs:
+            skipped = run.skip(
+                node_name,
+                name,
+                task,
+                boundary_id=dag_node.id,
+                phase=NodePhase.SKIPPED,
+                message=conditions.skipped_message(text),
+            )
+            _link(run, parents, skipped.id)
+            return skipped
     if loops.has_loop(task):
         return _run_loop(run, call, resolved, dag_node, name, task, scope, existing, parents)
     try:
@@ -291,17 +283,13 @@ def _error(
     message: str,
 ) -> NodeStatus:
     node = run.by_name(node_name)
-    if node is None:
-        node = run.create(
-            node_name,
-            NodeType.POD,
-            display_name=name,
-            template_name=task.get("template"),
-            template_ref=task.get("templateRef"),
-            boundary_id=dag_node.id,
-        )
-        _link(run, parents, node.id)
-    return run.save(node.with_phase(NodePhase.ERROR, run.now, message))
+    if node is not None:
+        return run.save(node.with_phase(NodePhase.ERROR, run.now, message))
+    node = run.skip(
+        node_name, name, task, boundary_id=dag_node.id, phase=NodePhase.ERROR, message=message
+    )
+    _link(run, parents, node.id)
+    return node
 
 
 def _absent(message: str) -> str:

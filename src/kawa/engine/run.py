@@ -102,6 +102,33 @@ class Run:
             self.link(parent_id, node.id)
         return node
 
+    def skip(
+        self,
+        node_name: str,
+        display_name: str,
+        holder: Mapping[str, Any],
+        *,
+        boundary_id: str | None,
+        phase: NodePhase,
+        message: str,
+        parent_id: str | None = None,
+    ) -> NodeStatus:
+        """A node of type Skipped: ``when`` false, empty loop, Omitted, or an early Error."""
+        node = self.create(
+            node_name,
+            NodeType.SKIPPED,
+            display_name=display_name,
+            template_name=holder.get("template"),
+            template_ref=holder.get("templateRef"),
+            boundary_id=boundary_id,
+            phase=NodePhase.PENDING if phase is NodePhase.ERROR else phase,
+            message=message,
+            parent_id=parent_id,
+        )
+        if phase is NodePhase.ERROR:
+            node = self.save(node.with_phase(NodePhase.ERROR, self.now, message))
+        return node
+
     def link(self, parent_id: str, child_id: str) -> None:
         parent = self.nodes.get(parent_id)
         if parent is not None:

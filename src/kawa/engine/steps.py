@@ -14,13 +14,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from kawa.engine import hooks, loops, naming, outputs, references
+from kawa.engine import conditions, hooks, loops, naming, outputs, references
 from kawa.engine.calls import Call, run_call
 from kawa.engine.run import Run
-from kawa.engine.scope import WHEN_PREFIXES, Scope, UnresolvedReference, render, substitute
+from kawa.engine.scope import Scope, UnresolvedReference, substitute
 from kawa.engine.templates import Resolved
 from kawa.spec.errors import ExpressionError, KawaError
-from kawa.spec.expressions import govaluate
 from kawa.spec.status import NodePhase, NodeStatus, NodeType
 
 
@@ -122,21 +121,15 @@ def _expand(
     try:
         items = loops.items(step, scope)
     except (KawaError, ValueError) as error:
-        node = run.create(
-            node_name,
-            NodeType.SKIPPED,
-            display_name=name,
-            boundary_id=group_node.boundary_id,
-            parent_id=group_node.id,
+        failed = _error_node(
+            run, None, node_name, {**step, "__display": name}, group_node, str(error)
         )
-        failed = run.save(node.with_phase(NodePhase.ERROR, run.now, str(error)))
         return [(failed, {**step, "__node_name": node_name, "__display": name})]
     if not items:
-        node = run.create(
+        node = run.skip(
             node_name,
-            NodeType.SKIPPED,
-            display_name=name,
-            template_name=step.get("template"),
+            name,
+            step,
             boundary_id=group_node.boundary_id,
             phase=NodePhase.SKIPPED,
             message="Skipped, empty params",
@@ -204,29 +197,22 @@ _NOT_YET = NodeStatus(id="", name="", display_name="", type=NodeType.SKIPPED)
 def _when_skips(
     run: Run, step: Mapping[str, Any], scope: Scope, node_name: str, group_node: NodeStatus
 ) -> NodeStatus | None:
-    when = step.get("when")
-    if when is None or str(when).strip() == "":
-        return None
-    display = str(step.get("__display", step.get("name")))
-    text = render(str(when), scope, prefixes=WHEN_PREFIXES)
+    """The Skipped (or Error) node when ``when`` says no; None when the step runs."""
     try:
-        holds = govaluate.evaluate_when(text)
+        runs, text = conditions.when(step, scope)
     except ExpressionError as error:
         return _error_node(run, None, node_name, step, group_node, str(error))
-    if holds:
+    if runs:
         return None
-    node = run.create(
+    return run.skip(
         node_name,
-        NodeType.SKIPPED,
-        display_name=display,
-        template_name=step.get("template"),
-        template_ref=step.get("templateRef"),
+        str(step.get("__display", step.get("name"))),
+        step,
         boundary_id=group_node.boundary_id,
         phase=NodePhase.SKIPPED,
-        message=f"when '{text}' evaluated false",
+        message=conditions.skipped_message(text),
         parent_id=group_node.id,
     )
-    return node
 
 
 def _error_node(
@@ -237,15 +223,17 @@ def _error_node(
     group_node: NodeStatus,
     message: str,
 ) -> NodeStatus:
-    node = existing or run.create(
+    if existing is not None:
+        return run.save(existing.with_phase(NodePhase.ERROR, run.now, message))
+    return run.skip(
         node_name,
-        NodeType.SKIPPED,
-        display_name=str(step.get("__display", step.get("name"))),
-        template_name=step.get("template"),
+        str(step.get("__display", step.get("name"))),
+        step,
         boundary_id=group_node.boundary_id,
+        phase=NodePhase.ERROR,
+        message=message,
         parent_id=group_node.id,
     )
-    return run.save(node.with_phase(NodePhase.ERROR, run.now, message))
 
 
 def _continues(step: Mapping[str, Any], phase: NodePhase) -> bool:
