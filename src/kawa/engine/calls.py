@@ -61,7 +61,7 @@ class Call:
 def run_call(run: Run, call: Call) -> NodeStatus:
     """Drive the node named ``call.node_name`` one step further; return it."""
     node = run.by_name(call.node_name)
-    if node is not None and node.fulfilled:
+    if node is not None and (node.fulfilled or _waiting_pod(node)):
         return node
     try:
         resolved = resolve(run, call.holder, call.scope)
@@ -73,6 +73,17 @@ def run_call(run: Run, call: Call) -> NodeStatus:
 
         return retry_nodes.execute(run, call, resolved, strategy)
     return run_body(run, call, resolved, node)
+
+
+def _waiting_pod(node: NodeStatus) -> bool:
+    """A launched pod with nothing to watch: only its outcome (an event) can change it."""
+    private = node.private
+    return (
+        node.type is NodeType.POD
+        and bool(private.get("launched"))
+        and "outcome" not in private
+        and not private.get("watch")
+    )
 
 
 def run_body(run: Run, call: Call, resolved: Resolved, node: NodeStatus | None) -> NodeStatus:

@@ -170,8 +170,10 @@ def _run_task(
         globals=call.globals,
         boundary_id=dag_node.id,
     )
-    if existing is not None and not loops.has_loop(task):
-        return run_call(run, task_call)  # arguments only matter when the node is created
+    if existing is not None:
+        if not loops.has_loop(task):
+            return run_call(run, task_call)  # arguments only matter when the node is created
+        return _run_loop(run, call, resolved, dag_node, name, task, tasks_scope, existing, parents)
     scope = tasks_scope.scope()
     if existing is None:
         try:
@@ -190,7 +192,7 @@ def _run_task(
             _link(run, parents, skipped.id)
             return skipped
     if loops.has_loop(task):
-        return _run_loop(run, call, resolved, dag_node, name, task, scope, existing, parents)
+        return _run_loop(run, call, resolved, dag_node, name, task, tasks_scope, existing, parents)
     try:
         arguments = substitute(task.get("arguments") or {}, scope)
     except (UnresolvedReference, ExpressionError) as error:
@@ -208,7 +210,7 @@ def _run_loop(
     dag_node: NodeStatus,
     name: str,
     task: Mapping[str, Any],
-    scope: Scope,
+    tasks_scope: _TaskScope,
     existing: NodeStatus | None,
     parents: list[str],
 ) -> NodeStatus:
@@ -226,7 +228,7 @@ def _run_loop(
         )
         _link(run, parents, group.id)
     try:
-        items = loops.items(task, scope)
+        items = loops.items_of(group, task, tasks_scope.scope)
     except (KawaError, ValueError) as error:
         return run.save(group.with_phase(NodePhase.ERROR, run.now, str(error)))
     if not items:
@@ -237,9 +239,25 @@ def _run_loop(
             child_node = run.nodes.get(group.children[index])
             if child_node is not None and child_node.fulfilled:
                 continue
+            if child_node is not None:  # created before: drive it, no re-expansion needed
+                child = run_call(
+                    run,
+                    Call(
+                        node_name=child_node.name,
+                        display_name=child_node.display_name,
+                        holder=task,
+                        scope=resolved.scope,
+                        globals=call.globals,
+                        boundary_id=dag_node.id,
+                        extra=loops.item_values(item),
+                    ),
+                )
+                unfinished = unfinished or not child.fulfilled
+                continue
         elif run.launch_window_full():
             unfinished = True
             break
+        scope = tasks_scope.scope()
         body = loops.expand(task, item, scope)
         item_scope = scope.with_values(loops.item_values(item))
         try:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from kawa.engine.scope import Scope, render, substitute, to_text
 from kawa.spec.errors import KawaError
+from kawa.spec.status import NodeStatus
 
 
 class LoopError(KawaError):
@@ -40,6 +41,23 @@ def items(step: Mapping[str, Any], scope: Scope) -> list[Any]:
             raise LoopError(f"withParam value is not a JSON list: {text.strip()}")
         return value
     return sequence(substitute(step["withSequence"], scope))
+
+
+#: items of loop nodes that exist, by node id: once a loop node is created, everything its
+#: items depend on has finished, so they never change (kept with the task they came from)
+_ITEMS: dict[str, tuple[Mapping[str, Any], list[Any]]] = {}
+
+
+def items_of(node: NodeStatus, step: Mapping[str, Any], scope: Callable[[], Scope]) -> list[Any]:
+    """The items of an existing loop node, computed once per node and task."""
+    cached = _ITEMS.get(node.id)
+    if cached is not None and cached[0] is step:
+        return cached[1]
+    found = items(step, scope())
+    if len(_ITEMS) > 4096:
+        _ITEMS.clear()
+    _ITEMS[node.id] = (step, found)
+    return found
 
 
 def sequence(raw: Mapping[str, Any]) -> list[str]:

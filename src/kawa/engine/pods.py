@@ -69,7 +69,12 @@ def _launch(run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: S
             step, queue=f"{run.workflow.uid}/parallelism", queue_limit=int(limit), queue_lane=lane
         )
     run.emit(step)
-    launched = node.with_private(launched=True, daemon=True if body.get("daemon") else None)
+    watch = body.get("activeDeadlineSeconds") is not None or bool(body.get("timeout"))
+    launched = node.with_private(
+        launched=True,
+        daemon=True if body.get("daemon") else None,
+        watch=True if watch else None,  # a deadline to check on every pass
+    )
     return run.save(launched.with_phase(NodePhase.PENDING, run.now, ""))
 
 
