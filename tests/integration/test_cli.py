@@ -338,3 +338,23 @@ def test_submit_then_controller_runs_the_queued_workflow(cli: Cli, tmp_path: Pat
         controller.send_signal(signal.SIGTERM)
         assert controller.wait(timeout=30) == 0
     time.sleep(0)
+
+
+def test_a_running_workflow_cannot_be_deleted_until_it_ends(cli: Cli, tmp_path: Path) -> None:
+    run = cli.start("run", write(tmp_path, SUSPENDING))
+    try:
+        cli.wait_for(
+            lambda: (
+                "approval" in cli.names() and _node_phase(cli, "approval", "approve") == "Running"
+            ),
+            timeout=30,
+        )
+        refused = cli.run("delete", "approval")
+        assert refused.returncode == 1 and "kawa terminate approval" in refused.stderr
+        cli.run("terminate", "approval", check=True)
+        assert run.wait(timeout=30) == 1
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert cli.run("delete", "approval").returncode == 0
+    assert cli.names() == []

@@ -19,7 +19,7 @@ from typing import Any
 from kawa.controller import clock, codec, wakeup
 from kawa.controller.home import Home
 from kawa.spec import submission
-from kawa.spec.errors import KawaError, NotFoundError, SpecError, SpecIssue
+from kawa.spec.errors import ConflictError, KawaError, NotFoundError, SpecError, SpecIssue
 from kawa.spec.events import Event
 from kawa.spec.workflow import Workflow
 from kawa.store.records import ListQuery
@@ -222,7 +222,16 @@ class Kawa:
         return workflow
 
     def delete(self, name: str, namespace: str = DEFAULT_NAMESPACE) -> None:
+        """Delete a finished (or abandoned) workflow; a live one must be ended first."""
+        from kawa.controller import ownership
+
         workflow = self.find(name, namespace)
+        owner = self.store.owner(workflow.uid)
+        if not workflow.status.phase.completed and not ownership.is_gone(owner):
+            raise ConflictError(
+                f"workflow {name} is {str(workflow.status.phase) or 'Pending'} and driven by "
+                f"a kawa process ({owner}); end it first: kawa terminate {name}"
+            )
         self.store.delete_workflow(workflow.uid)
 
     def node_files(self, workflow: Workflow, node_id: str) -> tuple[Path, Path]:
