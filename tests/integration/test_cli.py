@@ -358,3 +358,14 @@ def test_a_running_workflow_cannot_be_deleted_until_it_ends(cli: Cli, tmp_path: 
             run.kill()
     assert cli.run("delete", "approval").returncode == 0
     assert cli.names() == []
+
+
+def test_an_argument_without_a_value_is_refused_at_submission(cli: Cli, tmp_path: Path) -> None:
+    text = HELLO.replace("parameters: [{name: who, value: world}]", "parameters: [{name: who}]")
+    path = write(tmp_path, text)
+    result = cli.run("run", path)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{path}:10:")
+    assert "spec.arguments.who.value is required" in result.stderr
+    assert cli.names() == []
+    assert cli.run("run", path, "-p", "who=x").returncode == 0

@@ -158,7 +158,10 @@ def _prepare(kawa: Any, args: argparse.Namespace) -> list[Any]:
             f"{args.file}: no Workflow to run "
             f"(found {', '.join(d.kind for d in documents) or 'nothing'})"
         )
-    return [kawa.prepare(d.raw, params, file=d.file, name=args.name) for d in runnable]
+    return [
+        kawa.prepare(d.raw, params, file=d.file, name=args.name, position_of=d.position_of)
+        for d in runnable
+    ]
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -90,12 +90,17 @@ class Kawa:
         *,
         file: str = "<workflow>",
         name: str | None = None,
+        position_of: submission.PositionOf | None = None,
     ) -> Workflow:
         """A new Workflow object (name, uid, effective spec) — not yet stored."""
         meta = raw.get("metadata") or {}
         namespace = str(meta.get("namespace") or DEFAULT_NAMESPACE)
         spec, referenced = submission.effective_spec(
-            raw.get("spec") or {}, self.template_lookup(namespace), parameters, file=file
+            raw.get("spec") or {},
+            self.template_lookup(namespace),
+            parameters,
+            file=file,
+            position_of=position_of,
         )
         generate = str(meta.get("generateName") or "")
         chosen = name or str(meta.get("name") or "") or generate + _suffix()

@@ -26,12 +26,17 @@ def _issue(file: str, field: str, message: str) -> SpecError:
     return SpecError([SpecIssue(file, 1, 1, field, message)])
 
 
+#: where a field of the submitted document is: path -> (line, column)
+PositionOf = Callable[[tuple[str | int, ...]], tuple[int, int]]
+
+
 def effective_spec(
     spec: Mapping[str, Any],
     lookup: TemplateLookup,
     parameters: Mapping[str, str] | None = None,
     *,
     file: str = "<workflow>",
+    position_of: PositionOf | None = None,
 ) -> tuple[dict[str, Any], dict[str, Mapping[str, Any]]]:
     """(the spec to run, referenced templates by ``namespaced/<n>`` / ``cluster/<n>``)."""
     merged = dict(spec)
@@ -48,9 +53,31 @@ def effective_spec(
         merged = _merge_spec(base, spec)
     if parameters:
         merged = with_parameters(merged, parameters, file=file)
+    _require_values(merged, file, position_of)
     referenced: dict[str, Mapping[str, Any]] = {}
     _collect(merged.get("templates") or [], lookup, referenced, file)
     return merged, referenced
+
+
+def _require_values(spec: Mapping[str, Any], file: str, position_of: PositionOf | None) -> None:
+    """Every workflow argument needs a value by now (Argo: "...value is required")."""
+    issues = []
+    for index, param in enumerate((spec.get("arguments") or {}).get("parameters") or []):
+        if param.get("value") is None and param.get("valueFrom") is None:
+            path: tuple[str | int, ...] = ("spec", "arguments", "parameters", index)
+            line, column = position_of(path) if position_of else (1, 1)
+            issues.append(
+                SpecIssue(
+                    file,
+                    line,
+                    column,
+                    f"spec.arguments.parameters[{index}]",
+                    f"spec.arguments.{param.get('name')}.value is required "
+                    f"(give it a value in the file or with -p {param.get('name')}=...)",
+                )
+            )
+    if issues:
+        raise SpecError(issues)
 
 
 def _kind_text(kind: str) -> str:
