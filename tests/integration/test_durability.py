@@ -161,3 +161,52 @@ spec:
     finally:
         controller.send_signal(signal.SIGTERM)
         controller.wait(timeout=30)
+
+
+def _fork_servers() -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"forkserver.py" in cmdline:
+                found.add(int(entry.name))
+    return found
+
+
+def test_a_killed_fork_server_is_replaced_and_lost_steps_are_retried(
+    cli: Cli, tmp_path: Path
+) -> None:
+    spec = tmp_path / "wf.yaml"
+    spec.write_text(
+        """
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: server-loss}
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      steps:
+        - - {name: work, template: nap, withSequence: {count: "6"}}
+    - name: nap
+      retryStrategy: {limit: 3, retryPolicy: Always}
+      container: {image: alpine, command: [sleep, "1"]}
+"""
+    )
+    before = _fork_servers()
+    run = cli.start("run", str(spec), "-o", "json")
+    cli.wait_for(lambda: bool(_fork_servers() - before), timeout=30)
+    time.sleep(0.5)  # steps are running under this server
+    for pid in _fork_servers() - before:
+        os.kill(pid, signal.SIGKILL)
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == 0, err
+    workflow = json.loads(out)
+    assert workflow["status"]["phase"] == "Succeeded"
+    nodes = workflow["status"]["nodes"].values()
+    lost = [n for n in nodes if n["type"] == "Pod" and n["phase"] == "Error"]
+    assert lost, "the steps running when the server died lose their exit status"
+    assert all("kawa lost track of this step" in n["message"] for n in lost)

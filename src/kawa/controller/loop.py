@@ -14,6 +14,7 @@ meanwhile, and launched for the first time if the crash came between commit and 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import selectors
 from collections.abc import Callable, Iterable
@@ -26,7 +27,7 @@ from kawa.controller.locks import Locks
 from kawa.controller.wakeup import WakeSocket
 from kawa.engine.observe import apply
 from kawa.engine.reconcile import reconcile
-from kawa.executors.base import Executor
+from kawa.executors.base import Executor, ExecutorLost
 from kawa.spec.actions import AcquireLocks, Action, ReleaseLocks, StartStep, StopStep
 from kawa.spec.events import Event, LockGranted, StepStarted
 from kawa.spec.status import NodeType
@@ -56,12 +57,14 @@ class Controller:
         *,
         owner: str | None = None,
         on_change: Callable[[Workflow], None] | None = None,
+        new_executor: Callable[[], Executor] | None = None,
     ) -> None:
         self.home = home
         self.store = store
         self.executor = executor
         self.owner = owner or ownership.my_owner_id()
         self.on_change = on_change
+        self.new_executor = new_executor
         self.tracked: dict[str, Tracked] = {}
         self.events: dict[str, list[Event]] = {}
         self.node_owner: dict[str, str] = {}
@@ -119,8 +122,12 @@ class Controller:
             if node.id not in steps:
                 continue
             step = codec.step_from_json(steps[node.id])
-            if self.executor.reattach(step) == "not-started":
+            state = self.executor.reattach(step)
+            if state == "not-started":
                 self._start(step)
+            elif state == "running" and node.private.get("stopping"):
+                # a stop that may have been lost with the previous controller or executor
+                self.executor.stop(StopStep(workflow.uid, node.id, reason="recovered"))
 
     def _request_locks(self, workflow: Workflow, node_id: str) -> None:
         steps_json = self.store.steps(workflow.uid).get(f"locks:{node_id}")
@@ -145,6 +152,27 @@ class Controller:
             self._sleep()
 
     def pass_once(self) -> None:
+        """One pass; if the executor is lost, replace it and re-attach to every step."""
+        try:
+            self._pass()
+        except ExecutorLost:
+            if self.new_executor is None:
+                raise
+            self._replace_executor()
+
+    def _replace_executor(self) -> None:
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self.selector.unregister(self.executor.fileno())
+        with contextlib.suppress(Exception):
+            self.executor.close()
+        assert self.new_executor is not None
+        self.executor = self.new_executor()
+        self.selector.register(self.executor.fileno(), selectors.EVENT_READ, "executor")
+        for tracked in self.tracked.values():
+            tracked.dirty = True
+            self._recover(tracked.workflow)
+
+    def _pass(self) -> None:
         self._collect_executor_events()
         if self.check_commands:
             self.check_commands = False

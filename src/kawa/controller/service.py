@@ -167,11 +167,16 @@ class Kawa:
         """Drive these workflows to completion in this process; return their final state."""
         from kawa.controller.loop import Controller
 
-        if executor is None:
-            from kawa.executors.local.executor import LocalExecutor
+        from kawa.executors.local.executor import LocalExecutor
 
-            executor = LocalExecutor(self.home.path)
-        controller = Controller(self.home, self.store, executor, on_change=on_change)
+        def new_executor() -> Any:
+            return LocalExecutor(self.home.path)
+
+        if executor is None:
+            executor = new_executor()
+        controller = Controller(
+            self.home, self.store, executor, on_change=on_change, new_executor=new_executor
+        )
         try:
             for uid in uids:
                 if not controller.adopt(uid):
@@ -193,8 +198,12 @@ class Kawa:
         from kawa.controller.loop import Controller
         from kawa.executors.local.executor import LocalExecutor
 
-        executor = LocalExecutor(self.home.path)
-        controller = Controller(self.home, self.store, executor, on_change=on_change)
+        def new_executor() -> Any:
+            return LocalExecutor(self.home.path)
+
+        controller = Controller(
+            self.home, self.store, new_executor(), on_change=on_change, new_executor=new_executor
+        )
         try:
             while not stop():
                 controller.adopt_unfinished()

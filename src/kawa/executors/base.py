@@ -33,6 +33,13 @@ Attachment = Literal["not-started", "running", "ended"]
 StepEvent = StepStarted | StepEnded | StepProgress
 
 
+class ExecutorLost(RuntimeError):
+    """The executor's machinery (e.g. the local fork server) is gone.
+
+    Steps keep running; the controller starts a new executor and re-attaches to them.
+    """
+
+
 class StepLogs(NamedTuple):
     """Files holding what a step's main container wrote."""
 

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kawa.executors.base import Attachment, StepEvent, StepLogs
+from kawa.executors.base import Attachment, ExecutorLost, StepEvent, StepLogs
 from kawa.executors.local import images, launching, mounts, outcomes
 from kawa.executors.local._forkserver import records
 from kawa.executors.local.layout import NodePaths
@@ -45,7 +45,7 @@ MODES = ("auto", "none", "user")
 HELLO_TIMEOUT = 30.0
 
 
-class ForkServerError(RuntimeError):
+class ForkServerError(ExecutorLost):
     """The fork server could not be started or stopped answering."""
 
 
