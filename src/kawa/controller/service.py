@@ -166,7 +166,6 @@ class Kawa:
     ) -> list[Workflow]:
         """Drive these workflows to completion in this process; return their final state."""
         from kawa.controller.loop import Controller
-
         from kawa.executors.local.executor import LocalExecutor
 
         def new_executor() -> Any:
