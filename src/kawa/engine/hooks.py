@@ -19,7 +19,10 @@ from kawa.engine.run import Run
 from kawa.engine.scope import Scope, UnresolvedReference, evaluate, substitute
 from kawa.engine.templates import Resolved
 from kawa.spec.errors import ExpressionError
-from kawa.spec.status import NodeStatus
+from kawa.spec.status import NodePhase, NodeStatus
+
+
+_COMPLETED = (NodePhase.SUCCEEDED, NodePhase.FAILED, NodePhase.ERROR)
 
 
 def hooks_of(step: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
@@ -48,8 +51,13 @@ def after_step(
     pending: NodeStatus | None = None
     for hook_name, hook in declared.items():
         if hook_name == "exit":
-            if not node.fulfilled:
+            # Argo: only once the node completed (not Skipped/Omitted), and only when an
+            # exit hook's own expression, if it has one, holds
+            if node.phase not in _COMPLETED:
                 continue
+            if hook.get("expression") and run.by_name(naming.exit_hook(node.name)) is None:
+                if not _holds(hook, own):
+                    continue
             hook_node_name = naming.exit_hook(node.name)
         else:
             hook_node_name = naming.lifecycle_hook(node.name, hook_name)
@@ -86,11 +94,12 @@ def _run_hook(
     existing = run.by_name(hook_node_name)
     if existing is not None and existing.fulfilled:
         return existing
+    # a hook without arguments gets the workflow's (Argo's step-level onExit behaviour)
+    raw_arguments = hook.get("arguments") or run.spec.get("arguments") or {}
     try:
-        arguments = substitute(hook.get("arguments") or {}, scope)
-    except (UnresolvedReference, ExpressionError) as error:
+        arguments = substitute(raw_arguments, scope)
+    except (UnresolvedReference, ExpressionError):
         arguments = {}
-        del error
     hook_node = run_call(
         run,
         Call(

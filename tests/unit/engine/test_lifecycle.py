@@ -145,3 +145,26 @@ spec:
     hook = run.node("a.onExit")
     assert hook.hooked and hook.phase == "Succeeded"
     assert hook.id in run.node("a").children
+
+
+def test_exit_hook_does_not_run_for_a_skipped_step_and_gets_workflow_arguments() -> None:
+    text = """
+metadata: {name: wf}
+spec:
+  entrypoint: main
+  arguments: {parameters: [{name: who, value: kawa}]}
+  templates:
+    - name: main
+      steps:
+        - - {name: skipped, template: hello, when: "false", onExit: bye}
+          - {name: ran, template: hello, onExit: bye}
+    - name: hello
+      container: {image: busybox, command: [echo, hi]}
+    - name: bye
+      inputs: {parameters: [{name: who}]}
+      container: {image: busybox, command: [echo, "bye {{inputs.parameters.who}}"]}
+"""
+    run = drive(text)
+    assert run.phase == "Succeeded"
+    assert "skipped.onExit" not in run.displays()
+    assert run.node("ran.onExit").inputs.parameters[0].value == "kawa"
