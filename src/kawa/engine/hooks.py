@@ -21,7 +21,6 @@ from kawa.engine.templates import Resolved
 from kawa.spec.errors import ExpressionError
 from kawa.spec.status import NodePhase, NodeStatus
 
-
 _COMPLETED = (NodePhase.SUCCEEDED, NodePhase.FAILED, NodePhase.ERROR)
 
 
