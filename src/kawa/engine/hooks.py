@@ -52,12 +52,12 @@ def after_step(
         if hook_name == "exit":
             # Argo: only once the node completed (not Skipped/Omitted), and only when an
             # exit hook's own expression, if it has one, holds
+            hook_node_name = naming.exit_hook(node.name)
             if node.phase not in _COMPLETED:
                 continue
-            if hook.get("expression") and run.by_name(naming.exit_hook(node.name)) is None:
-                if not _holds(hook, own):
-                    continue
-            hook_node_name = naming.exit_hook(node.name)
+            started = run.by_name(hook_node_name) is not None
+            if hook.get("expression") and not started and not _holds(hook, own):
+                continue
         else:
             hook_node_name = naming.lifecycle_hook(node.name, hook_name)
             if run.by_name(hook_node_name) is None and not _holds(hook, own):

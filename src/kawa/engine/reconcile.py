@@ -56,8 +56,8 @@ def reconcile(workflow: Workflow, now: datetime) -> Decision:
     if shutdown:
         _apply_shutdown(run, shutdown)
     root = _walk(run, _entry(run))
-    _workflow_hooks(run, root)
-    phase, message = _outcome(run, root, shutdown)
+    hooks_done = _workflow_hooks(run, root)
+    phase, message = _outcome(run, root, shutdown, hooks_done)
     return _decide(run, phase, message)
 
 
@@ -129,8 +129,10 @@ def _apply_shutdown(run: Run, strategy: str) -> None:
     run.workflow = run.workflow.with_status(replace(run.workflow.status, private=private))
 
 
-def _outcome(run: Run, root: NodeStatus, shutdown: str) -> tuple[WorkflowPhase, str]:
-    if not root.fulfilled:
+def _outcome(
+    run: Run, root: NodeStatus, shutdown: str, hooks_done: bool = True
+) -> tuple[WorkflowPhase, str]:
+    if not root.fulfilled or not hooks_done:
         return WorkflowPhase.RUNNING, ""
     main_phase = _phase_of(root)
     message = root.message if main_phase is not WorkflowPhase.SUCCEEDED else ""
@@ -198,10 +200,12 @@ def _failures(run: Run) -> list[dict[str, Any]]:
     return found
 
 
-def _workflow_hooks(run: Run, root: NodeStatus) -> None:
+def _workflow_hooks(run: Run, root: NodeStatus) -> bool:
+    """Run workflow lifecycle hooks whose expression holds; True when none is running."""
     hooks = run.spec.get("hooks") or {}
     if not hooks:
-        return
+        return True
+    done = True
     phase = str(_phase_of(root)) if root.fulfilled else "Running"
     for name, hook in hooks.items():
         if name == "exit" or not hook.get("expression"):
@@ -220,7 +224,8 @@ def _workflow_hooks(run: Run, root: NodeStatus) -> None:
                     continue
             except ExpressionError:
                 continue
-        _walk(run, call)
+        done = _walk(run, call).fulfilled and done
+    return done
 
 
 _EXECUTABLE = (NodeType.POD, NodeType.CONTAINER, NodeType.HTTP, NodeType.PLUGIN, NodeType.SUSPEND)
