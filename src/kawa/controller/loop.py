@@ -91,7 +91,8 @@ class Controller:
         if uid in self.tracked:
             return True
         owner = self.store.owner(uid)
-        if owner != self.owner and not self.store.claim(uid, self.owner, ownership.is_gone(owner)):
+        gone = owner if owner and ownership.is_gone(owner) else None
+        if owner != self.owner and not self.store.claim(uid, self.owner, gone):
             return False
         record = self.store.workflow(uid)
         workflow = codec.from_record(record, self.store.nodes(uid))

@@ -235,14 +235,18 @@ class SqliteStore:
 
     # -- ownership ---------------------------------------------------------------------
 
-    def claim(self, uid: str, owner: str, current_owner_gone: bool) -> bool:
-        """Take the workflow if it has no owner, is ours, or its owner is gone."""
+    def claim(self, uid: str, owner: str, gone: str | None = None) -> bool:
+        """Take the workflow if it has no owner, is ours, or is still held by ``gone``.
+
+        ``gone`` is the owner the caller found dead; if someone else took the workflow in
+        the meantime, the claim fails (two controllers never both win).
+        """
         with self.transaction() as db:
             row = db.execute("SELECT owner FROM workflows WHERE uid=?", (uid,)).fetchone()
             if row is None:
                 return False
             holder = row[0]
-            if holder and holder != owner and not current_owner_gone:
+            if holder and holder != owner and holder != gone:
                 return False
             db.execute("UPDATE workflows SET owner=? WHERE uid=?", (owner, uid))
             return True
