@@ -64,7 +64,7 @@ def test_a_change_writes_nodes_history_and_steps_in_one_transaction(tmp_path: Pa
 def test_a_failing_change_leaves_nothing_behind(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "k.db")
     store.insert_workflow(record(), {}, [])
-    with pytest.raises(Exception), store.transaction() as db:
+    with pytest.raises(RuntimeError, match="crash"), store.transaction() as db:
         store.apply_in(
             db, Change(uid="u1", phase="Running", finished_at=None, status="{}", nodes={"n": "{}"})
         )
