@@ -48,15 +48,18 @@ def items(step: Mapping[str, Any], scope: Scope) -> list[Any]:
 _ITEMS: dict[str, tuple[Mapping[str, Any], list[Any]]] = {}
 
 
-def items_of(node: NodeStatus, step: Mapping[str, Any], scope: Callable[[], Scope]) -> list[Any]:
-    """The items of an existing loop node, computed once per node and task."""
-    cached = _ITEMS.get(node.id)
+def items_of(
+    node: NodeStatus, step: Mapping[str, Any], scope: Callable[[], Scope], key: str = ""
+) -> list[Any]:
+    """The items of a loop under an existing node, computed once per node and step."""
+    slot = f"{node.id}/{key}"
+    cached = _ITEMS.get(slot)
     if cached is not None and cached[0] is step:
         return cached[1]
     found = items(step, scope())
     if len(_ITEMS) > 4096:
         _ITEMS.clear()
-    _ITEMS[node.id] = (step, found)
+    _ITEMS[slot] = (step, found)
     return found
 
 

@@ -119,7 +119,7 @@ def _expand(
     if existing is not None:  # an empty or broken loop already recorded as a single node
         return [(existing, {**step, "__node_name": node_name, "__display": name})]
     try:
-        items = loops.items(step, scope)
+        items = loops.items_of(group_node, step, lambda: scope, key=name)
     except (KawaError, ValueError) as error:
         failed = _error_node(
             run, None, node_name, {**step, "__display": name}, group_node, str(error)
@@ -136,15 +136,25 @@ def _expand(
             parent_id=group_node.id,
         )
         return [(node, {**step, "__node_name": node_name, "__display": name})]
-    expanded = []
-    for index, item in enumerate(items):
-        child_name = naming.loop_child(node_name, index, item)
-        body = loops.expand(step, item, scope)
-        body["__node_name"] = child_name
-        body["__display"] = naming.loop_child(name, index, item)
-        body["__item"] = loops.item_values(item)
-        expanded.append((run.by_name(child_name), body))
-    return expanded
+    key = f"{group_node.id}/{name}"
+    cached = _EXPANDED.get(key)
+    if cached is None or cached[0] is not step:
+        bodies = []
+        for index, item in enumerate(items):
+            body = loops.expand(step, item, scope)
+            body["__node_name"] = naming.loop_child(node_name, index, item)
+            body["__display"] = naming.loop_child(name, index, item)
+            body["__item"] = loops.item_values(item)
+            bodies.append(body)
+        if len(_EXPANDED) > 1024:
+            _EXPANDED.clear()
+        _EXPANDED[key] = cached = (step, bodies)
+    return [(run.by_name(body["__node_name"]), body) for body in cached[1]]
+
+
+#: expanded loop items by step group and step: the group's scope (earlier groups' outputs)
+#: is fixed once it exists, so its items expand the same way on every pass
+_EXPANDED: dict[str, tuple[Mapping[str, Any], list[dict[str, Any]]]] = {}
 
 
 def _run_step(
