@@ -312,6 +312,8 @@ class Controller:
             timeout = max(0.0, min(timeout, (min(wakes) - now).total_seconds()))
         if self.locks.waiting():
             timeout = min(timeout, self.locks.retry_seconds)
+        if any(t.dirty for t in self.tracked.values()):
+            timeout = 0.0  # just recovered or adopted: decide at once
         held = [events[0].at for events in self.events.values() if events]
         if held:
             timeout = min(timeout, max(0.0, STARTED_HOLD - (now - min(held)).total_seconds()))

@@ -76,6 +76,8 @@ class LocalExecutor:
         self._inbuf = bytearray()
         self._closed = False
         self._boot = records.boot_id()
+        #: events made here rather than read from the fork server (re-attached starts)
+        self._pending: list[StepEvent] = []
         self._start_server(mode)
 
     # -- the fork server -----------------------------------------------------------
@@ -179,7 +181,8 @@ class LocalExecutor:
 
     def poll(self) -> list[StepEvent]:
         """Events observed since the last call; raises ForkServerError if the server died."""
-        found: list[StepEvent] = []
+        found: list[StepEvent] = self._pending
+        self._pending = []
         for event in self._read_events():
             tracked = self._steps.get(event.get("node", ""))
             if tracked is not None:
@@ -226,6 +229,10 @@ class LocalExecutor:
             self._reported_start.discard(node.path)
             return "not-started"
         self._send({"op": "watch", "node": node.path})
+        # the start may never have reached the engine (the controller died first): say it
+        # again; a node that already knew it ignores the repeat
+        at = outcomes.parse_time(launched.get("started_at")) or _at(time.time())
+        self._pending.append(StepStarted(step.node_id, at, pid=int(launched.get("pid") or 0)))
         return "running" if records.is_same_process(launched, self._boot) else "ended"
 
     def logs(self, workflow_uid: str, node_id: str) -> StepLogs:
