@@ -29,7 +29,7 @@ from kawa.engine.observe import apply
 from kawa.engine.reconcile import reconcile
 from kawa.executors.base import Executor, ExecutorLost
 from kawa.spec.actions import AcquireLocks, Action, ReleaseLocks, StartStep, StopStep
-from kawa.spec.events import Event, LockGranted, StepStarted
+from kawa.spec.events import Event, LockGranted, StepEnded, StepStarted
 from kawa.spec.status import NodeType
 from kawa.spec.workflow import Workflow
 from kawa.store.records import Change, HistoryRecord
@@ -76,6 +76,10 @@ class Controller:
         self.stopping = False
         #: read the inbox on the next pass (set when poked, and when idle)
         self.check_commands = True
+        #: per workflow: steps issued to the executor whose end has not been seen
+        self.in_flight: dict[str, int] = {}
+        #: node id -> (workflow parallelism, is a loop item) of steps issued with a queue
+        self.queued: dict[str, tuple[int, bool]] = {}
 
     def close(self) -> None:
         for uid in list(self.tracked):
@@ -215,16 +219,28 @@ class Controller:
     def _events_due(self, uid: str, now: datetime) -> bool:
         """Whether this workflow's waiting events need a pass now.
 
-        A step having *started* enables nothing new, so such events wait for the next
-        pass (at most ``STARTED_HOLD`` later, to keep what users see fresh); an ending,
-        progress, lock grant or user request is handled at once.
+        Events that enable nothing urgent wait for the next pass (at most ``STARTED_HOLD``
+        later, to keep what users see fresh): a step having *started*, and a loop item
+        having *ended* while the executor still has at least twice the parallelism limit
+        of issued steps to run (its slots are busy; the pass that tops the queue up can
+        wait).  Any other ending, progress, lock grant or user request is handled at once.
         """
         events = self.events.get(uid)
         if not events:
             return False
-        if any(not isinstance(e, StepStarted) for e in events):
+        if (now - events[0].at).total_seconds() >= STARTED_HOLD:
             return True
-        return (now - events[0].at).total_seconds() >= STARTED_HOLD
+        for event in events:
+            if isinstance(event, StepStarted):
+                continue
+            if isinstance(event, StepEnded) and self._can_wait(uid, event.node_id):
+                continue
+            return True
+        return False
+
+    def _can_wait(self, uid: str, node_id: str) -> bool:
+        limit, loop_item = self.queued.get(node_id, (0, False))
+        return loop_item and self.in_flight.get(uid, 0) >= 2 * limit
 
     def _decide(self, uid: str, now: datetime) -> tuple[Change, tuple[Action, ...]]:
         tracked = self.tracked[uid]
@@ -257,6 +273,10 @@ class Controller:
             if isinstance(action, StartStep):
                 steps[action.node_id] = codec.step_to_json(action)
                 self.node_owner[action.node_id] = uid
+                self.in_flight[uid] = self.in_flight.get(uid, 0) + 1
+                if action.queue:
+                    loop_item = action.queue_lane not in ("", action.node_id)
+                    self.queued[action.node_id] = (action.queue_limit, loop_item)
             elif isinstance(action, AcquireLocks):
                 steps[f"locks:{action.node_id}"] = codec.dumps(
                     {"mutexes": action.mutexes, "semaphores": action.semaphores}
@@ -296,6 +316,8 @@ class Controller:
             uid = self.node_owner.get(event.node_id)
             if uid is not None and uid in self.tracked:
                 self.events.setdefault(uid, []).append(event)
+                if isinstance(event, StepEnded):
+                    self.in_flight[uid] = max(0, self.in_flight.get(uid, 0) - 1)
 
     def _collect_commands(self, force: bool = False) -> None:
         waiting = self.store.has_commands()
