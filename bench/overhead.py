@@ -80,7 +80,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     kawa = str(Path(sys.executable).with_name("kawa"))
-    with tempfile.TemporaryDirectory() as tmp:
+    # like a user's ~/.kawa, the homes are outside /tmp (a step's /tmp is private, and a
+    # home below it makes every step recreate the home's path inside its own /tmp)
+    scratch = Path.home() / ".cache" / "kawa-bench"
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=scratch) as tmp:
         spec = Path(tmp) / "overhead.yaml"
         spec.write_text(workflow())
         pool_times, kawa_times = [], []
