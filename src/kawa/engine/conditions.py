@@ -1,4 +1,5 @@
-"""``when``: whether a step or task runs at all.
+"""``when`` and ``continueOn``: whether a step or task runs, and whether its failure stops
+its parent.
 
 Argo resolves the ``{{...}}`` references first — a sibling (``steps.*``/``tasks.*``) that is
 not there yet means "not yet" (``UnresolvedReference``), any other unknown tag stays as
@@ -14,6 +15,7 @@ from typing import Any
 
 from kawa.engine.scope import WHEN_PREFIXES, Scope, render
 from kawa.spec.expressions import govaluate
+from kawa.spec.status import NodePhase
 
 
 def when(holder: Mapping[str, Any], scope: Scope) -> tuple[bool, str]:
@@ -27,3 +29,11 @@ def when(holder: Mapping[str, Any], scope: Scope) -> tuple[bool, str]:
 
 def skipped_message(text: str) -> str:
     return f"when '{text}' evaluated false"
+
+
+def continues_on(holder: Mapping[str, Any], phase: NodePhase) -> bool:
+    """``continueOn``: whether a Failed (or Error) step/task lets its parent carry on."""
+    continue_on = holder.get("continueOn") or {}
+    if phase is NodePhase.FAILED:
+        return bool(continue_on.get("failed"))
+    return bool(continue_on.get("error"))

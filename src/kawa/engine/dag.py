@@ -404,7 +404,7 @@ def _defaults_of(run: Run, node: NodeStatus, resolved: Resolved) -> dict[str, st
 
 
 def _failed(node: NodeStatus, task: Mapping[str, Any]) -> bool:
-    return node.phase.failed_or_error and not _continue(task, node.phase)
+    return node.phase.failed_or_error and not conditions.continues_on(task, node.phase)
 
 
 def _assess(
@@ -427,7 +427,7 @@ def _assess(
             outbound.extend(outputs.outbound_of(run, target_node))
         if phase.failed_or_error and result is NodePhase.SUCCEEDED:
             task = graph.tasks[target]
-            if target_node is None or not _continue(task, target_node.phase):
+            if target_node is None or not conditions.continues_on(task, target_node.phase):
                 result = phase
     current = run.get(node.id)
     if result is NodePhase.SUCCEEDED:
@@ -438,13 +438,6 @@ def _assess(
         current = replace(current, outputs=produced)
     current = replace(current, outbound_nodes=tuple(dict.fromkeys(outbound)))
     return run.save(current.with_phase(result, run.now, message))
-
-
-def _continue(task: Mapping[str, Any], phase: NodePhase) -> bool:
-    continue_on = task.get("continueOn") or {}
-    if phase is NodePhase.FAILED:
-        return bool(continue_on.get("failed"))
-    return bool(continue_on.get("error"))
 
 
 def _branch_phases(

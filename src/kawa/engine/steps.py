@@ -99,7 +99,7 @@ def _execute_group(
         return group_node
     for child, step in results:
         assert child is not None
-        if child.phase.failed_or_error and not _continues(step, child.phase):
+        if child.phase.failed_or_error and not conditions.continues_on(step, child.phase):
             # Argo: the group is Failed even when the child errored
             return run.save(
                 group_node.with_phase(NodePhase.FAILED, run.now, f"child '{child.id}' failed")
@@ -244,13 +244,6 @@ def _error_node(
         message=message,
         parent_id=group_node.id,
     )
-
-
-def _continues(step: Mapping[str, Any], phase: NodePhase) -> bool:
-    continue_on = step.get("continueOn") or {}
-    if phase is NodePhase.FAILED:
-        return bool(continue_on.get("failed"))
-    return bool(continue_on.get("error"))
 
 
 def _group_values(
