@@ -80,6 +80,7 @@ class Server:
     out: bytearray = field(default_factory=bytearray)
     inbuf: bytearray = field(default_factory=bytearray)
     controller_gone: bool = False
+    waiting_to_write: bool = False
     next_progress: float = 0.0
 
     def __post_init__(self) -> None:
@@ -320,22 +321,27 @@ class Server:
     def emit(self, **event: Any) -> None:
         if self.controller_gone:
             return
+        # written once per loop iteration (``flush``): an ending and the start that
+        # refilled its slot reach the controller together, in one wake-up
         self.out += json.dumps(event, separators=(",", ":")).encode() + b"\n"
-        self.flush()
 
     def flush(self) -> None:
         while self.out and not self.controller_gone:
             try:
                 n = os.write(1, self.out)
             except BlockingIOError:
-                self.poller.register(1, select.POLLOUT)
+                if not self.waiting_to_write:
+                    self.poller.register(1, select.POLLOUT)
+                    self.waiting_to_write = True
                 return
             except OSError:
                 self.lose_controller()
                 return
             del self.out[:n]
-        with contextlib.suppress(KeyError):
-            self.poller.unregister(1)
+        if self.waiting_to_write:
+            with contextlib.suppress(KeyError):
+                self.poller.unregister(1)
+            self.waiting_to_write = False
 
     def lose_controller(self) -> None:
         """The controller is gone: stop reporting, keep reaping our own steps."""
@@ -401,6 +407,7 @@ class Server:
         self.poller.register(0, select.POLLIN)
         self.poller.register(wake_r, select.POLLIN)
         self.emit(ev="hello", pid=os.getpid(), isolation=self.isolated, reason=self.reason)
+        self.flush()
         while True:
             events = self.poller.poll(self.timeout(records.now()))
             for fd, _ in events:
@@ -414,6 +421,7 @@ class Server:
                     self.watched_exited(fd)
             self.reap()
             self.tick()
+            self.flush()
             if self.controller_gone and not self.jobs:
                 return 0
             # build a spare root while steps run, or after a quiet moment; never in
