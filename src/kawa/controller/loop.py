@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import selectors
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -30,10 +31,12 @@ from kawa.engine.reconcile import reconcile
 from kawa.executors.base import Executor, ExecutorLost
 from kawa.spec.actions import AcquireLocks, Action, ReleaseLocks, StartStep, StopStep
 from kawa.spec.events import Event, LockGranted, StepEnded, StepStarted
-from kawa.spec.status import NodeType
+from kawa.spec.status import NodeType, WorkflowPhase
 from kawa.spec.workflow import Workflow
 from kawa.store.records import Change, HistoryRecord
 from kawa.store.sqlite import SqliteStore
+
+log = logging.getLogger("kawa.controller")
 
 #: how long to sleep at most when nothing is due: picks up commands whose poke was lost
 IDLE_SECONDS = 2.0
@@ -196,7 +199,10 @@ class Controller:
         actions: list[Action] = []
         finished: list[Workflow] = []
         for uid in due:
-            change, acts = self._decide(uid, now)
+            try:
+                change, acts = self._decide(uid, now)
+            except Exception as error:
+                change, acts = self._internal_error(uid, now, error), ()
             changes.append(change)
             actions.extend(acts)
             workflow = self.tracked[uid].workflow
@@ -241,6 +247,34 @@ class Controller:
     def _can_wait(self, uid: str, node_id: str) -> bool:
         limit, loop_item = self.queued.get(node_id, (0, False))
         return loop_item and self.in_flight.get(uid, 0) >= 2 * limit
+
+    def _internal_error(self, uid: str, now: datetime, error: Exception) -> Change:
+        """End a workflow kawa itself cannot drive (a bug, a damaged record) as Error.
+
+        Its history keeps everything that happened; the other workflows carry on.
+        """
+        log.exception("kawa could not drive workflow %s", uid)
+        tracked = self.tracked[uid]
+        self.events.pop(uid, None)
+        message = f"kawa internal error: {type(error).__name__}: {error}"
+        status = replace(
+            tracked.workflow.status,
+            phase=WorkflowPhase.ERROR,
+            message=message,
+            finished_at=now,
+        )
+        tracked.workflow = tracked.workflow.with_status(status)
+        tracked.dirty = False
+        record = HistoryRecord(
+            kind="internal-error", at=now.isoformat(), data=codec.dumps({"message": message})
+        )
+        return Change(
+            uid=uid,
+            phase=str(status.phase),
+            finished_at=now.isoformat(),
+            status=codec.status_json(status),
+            history=[record],
+        )
 
     def _decide(self, uid: str, now: datetime) -> tuple[Change, tuple[Action, ...]]:
         tracked = self.tracked[uid]

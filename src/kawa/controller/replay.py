@@ -9,12 +9,13 @@ trustworthy, and ``tests/replay`` checks it.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from kawa.controller import codec
 from kawa.engine.observe import apply
 from kawa.engine.reconcile import reconcile
 from kawa.spec.errors import KawaError
-from kawa.spec.status import parse_time
+from kawa.spec.status import WorkflowPhase, parse_time
 from kawa.spec.workflow import Workflow
 from kawa.store.records import HistoryRecord
 
@@ -31,4 +32,15 @@ def refold(history: list[HistoryRecord]) -> Workflow:
             at = parse_time(record.at)
             assert at is not None
             workflow = workflow.with_status(reconcile(workflow, at).status)
+        elif record.kind == "internal-error":  # the controller ended it outside the engine
+            status = workflow.status
+            message = json.loads(record.data)["message"]
+            workflow = workflow.with_status(
+                replace(
+                    status,
+                    phase=WorkflowPhase.ERROR,
+                    message=message,
+                    finished_at=parse_time(record.at),
+                )
+            )
     return workflow
