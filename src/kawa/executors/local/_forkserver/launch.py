@@ -93,8 +93,26 @@ def _executable(path: str) -> str | None:
     return None
 
 
+#: (name, PATH) -> where it was found last time; re-checked with one stat before use, so a
+#: step pays one stat instead of one per PATH entry (a newer binary placed earlier in PATH
+#: is seen once the cached one disappears)
+_FOUND: dict[tuple[str, str], str] = {}
+
+
 def lookup(name: str, path_env: str) -> tuple[str | None, str]:
     """Go's ``exec.LookPath``: (path, "") or (None, Argo's message)."""
+    cached = _FOUND.get((name, path_env))
+    if cached is not None and _executable(cached) is None:
+        return cached, ""
+    found, message = _lookup(name, path_env)
+    if found is not None and "/" not in name:
+        if len(_FOUND) > 1024:
+            _FOUND.clear()
+        _FOUND[(name, path_env)] = found
+    return found, message
+
+
+def _lookup(name: str, path_env: str) -> tuple[str | None, str]:
     if "/" in name:
         problem = _executable(name)
         if problem is None:
