@@ -103,6 +103,8 @@ def meta_json(workflow: Workflow) -> dict[str, Any]:
         "generate_name": workflow.generate_name,
         "referenced_templates": workflow.referenced_templates,
         "engine_flags": list(workflow.engine_flags),
+        "origin": dict(workflow.origin),
+        "reuse": dict(workflow.reuse),
     }
 
 
@@ -120,6 +122,8 @@ def workflow_from_meta(meta: dict[str, Any], spec: dict[str, Any]) -> Workflow:
         generate_name=meta.get("generate_name", ""),
         referenced_templates=meta.get("referenced_templates") or {},
         engine_flags=tuple(meta.get("engine_flags") or ()),
+        origin=meta.get("origin") or {},
+        reuse=meta.get("reuse") or {},
     )
 
 

@@ -15,7 +15,7 @@ from kawa.controller import codec
 from kawa.engine.observe import apply
 from kawa.engine.reconcile import reconcile
 from kawa.spec.errors import KawaError
-from kawa.spec.status import WorkflowPhase, parse_time
+from kawa.spec.status import WorkflowPhase, WorkflowStatus, parse_time
 from kawa.spec.workflow import Workflow
 from kawa.store.records import HistoryRecord
 
@@ -32,6 +32,11 @@ def refold(history: list[HistoryRecord]) -> Workflow:
             at = parse_time(record.at)
             assert at is not None
             workflow = workflow.with_status(reconcile(workflow, at).status)
+        elif record.kind == "restarted":  # kawa retry: the state it restarted from
+            data = json.loads(record.data)
+            workflow = codec.workflow_from_meta(data["meta"], data["spec"]).with_status(
+                WorkflowStatus.from_json(data["status"])
+            )
         elif record.kind == "internal-error":  # the controller ended it outside the engine
             status = workflow.status
             message = json.loads(record.data)["message"]

@@ -103,7 +103,7 @@ class Kawa:
             position_of=position_of,
         )
         generate = str(meta.get("generateName") or "")
-        chosen = name or str(meta.get("name") or "") or generate + _suffix()
+        chosen = name or str(meta.get("name") or "") or generate + suffix()
         if not chosen:
             raise SpecError([SpecIssue(file, 1, 1, "metadata", "name or generateName is required")])
         labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
@@ -252,7 +252,7 @@ class Kawa:
         return directory / "stdout", directory / "stderr"
 
 
-def _suffix() -> str:
+def suffix() -> str:
     return "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(5))
 
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from kawa.engine import naming, retries
+from kawa.engine import content, naming, retries, reuse
 from kawa.engine.calls import Call
 from kawa.engine.run import Run
 from kawa.engine.scope import Scope, render
@@ -50,6 +50,12 @@ def _launch(run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: S
         return node
     if run.workflow.status.private.get("shutdown") and not in_exit_handler:
         return node
+    prepared = None
+    if run.workflow.reuse:  # a re-run: an equal step of the earlier run is not launched
+        prepared = _prepare(run, node, resolved, scope)
+        entry = reuse.recorded(run, node, prepared[2])
+        if entry is not None:
+            return reuse.reuse(run, node, prepared[2], entry)
     if run.launch_window_full():
         return node
     sync = resolved.template.get("synchronization")
@@ -58,8 +64,7 @@ def _launch(run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: S
             run.emit(_acquire(run, node, sync))
             node = run.save(node.with_private(lock_requested=True))
         return run.save(_waiting_message(run, node, sync))
-    body = substitute_template(resolved.template, scope, strict=True)
-    step = start_step(run, node, body)
+    body, step, key = prepared or _prepare(run, node, resolved, scope)
     limit = run.spec.get("parallelism")
     if limit is not None:
         # the executor enforces workflow parallelism, refilling a slot the moment a step
@@ -72,10 +77,20 @@ def _launch(run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: S
     watch = body.get("activeDeadlineSeconds") is not None or bool(body.get("timeout"))
     launched = node.with_private(
         launched=True,
+        key=key,
         daemon=True if body.get("daemon") else None,
         watch=True if watch else None,  # a deadline to check on every pass
     )
     return run.save(launched.with_phase(NodePhase.PENDING, run.now, ""))
+
+
+def _prepare(
+    run: Run, node: NodeStatus, resolved: Resolved, scope: Scope
+) -> tuple[Mapping[str, Any], StartStep, str]:
+    """The substituted template, the executor's request for it, and its content key."""
+    body = substitute_template(resolved.template, scope, strict=True)
+    step = start_step(run, node, body)
+    return body, step, content.step_key(step, node.inputs)
 
 
 def end_daemons(run: Run, boundary_id: str) -> None:
@@ -183,7 +198,8 @@ def _finish(
         run.emit(ReleaseLocks(run.workflow.uid, node.id))
     if node.private.get("daemon") and phase is NodePhase.SUCCEEDED:
         phase, message = NodePhase.FAILED, "daemoned pod exited"
-    done = replace(node, outputs=outputs, private={}, daemoned=False)
+    kept = {"key": node.private["key"]} if "key" in node.private else {}
+    done = replace(node, outputs=outputs, private=kept, daemoned=False)
     for param in parameters:
         if param.global_name and param.value is not None:
             run.global_outputs[param.global_name] = param.value

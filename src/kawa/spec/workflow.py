@@ -4,7 +4,8 @@ The spec stays the plain validated dict (Argo's JSON), so substitution can walk 
 Argo's controller does; ``Workflow`` adds the few typed facts everyone needs.  The
 WorkflowTemplates a workflow refers to are snapshotted into ``referenced_templates`` at
 submission, so re-running the engine over a stored history never depends on what the
-template store holds today.
+template store holds today.  For the same reason a re-run (``kawa rerun``) carries the
+outcomes it may reuse in ``reuse``, fixed when it is created.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ class Workflow:
     referenced_templates: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: engine behaviour flags this run was created with (Temporal-style versioning)
     engine_flags: tuple[str, ...] = ()
+    #: a re-run: the run it came from and the nodes forced to execute again
+    #: (``{"workflow": name, "uid": uid, "from": [...], "forced": [node names]}``)
+    origin: Mapping[str, Any] = field(default_factory=dict)
+    #: a re-run's reusable outcomes: content key -> what the earlier run recorded
+    reuse: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def with_status(self, status: WorkflowStatus) -> Workflow:
         return replace(self, status=status)

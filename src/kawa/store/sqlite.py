@@ -227,6 +227,29 @@ class SqliteStore:
         ).fetchall()
         return [_record(r) for r in rows]
 
+    def restart(self, change: Change, was: str, nodes: dict[str, str], removed: list[str]) -> None:
+        """Replace a finished workflow's state (``kawa retry``) if it is still ``was``.
+
+        One transaction: the workflow row, every node row, the StartSteps of the removed
+        nodes and a history record; a second retry racing this one finds the phase changed
+        and gets a ConflictError, with nothing written.
+        """
+        with self.transaction() as db:
+            updated = db.execute(
+                "UPDATE workflows SET phase=?, finished_at=?, status=?, spec=? "
+                "WHERE uid=? AND phase=?",
+                (change.phase, change.finished_at, change.status, change.spec, change.uid, was),
+            )
+            if updated.rowcount != 1:
+                raise ConflictError("the workflow changed meanwhile; look at it again")
+            db.execute("DELETE FROM nodes WHERE workflow_uid=?", (change.uid,))
+            self._write_nodes(db, change.uid, nodes)
+            db.executemany(
+                "DELETE FROM steps WHERE workflow_uid=? AND node_id=?",
+                [(change.uid, nid) for nid in removed],
+            )
+            self._append(db, change.uid, change.history)
+
     def delete_workflow(self, uid: str) -> None:
         with self.transaction() as db:
             for table in ("nodes", "steps", "history", "inbox", "labels"):

@@ -1,0 +1,123 @@
+"""``kawa retry``, ``kawa resubmit``, ``kawa rerun``: run a finished workflow again.
+
+Like ``kawa run`` they follow the workflow to its end in the foreground (same ``-o``,
+exit status 0 only if it succeeded), unless ``--detach`` leaves it to a running
+``kawa controller``.  When a controller is already running, they wait for it instead of
+driving the workflow themselves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    retry = sub.add_parser("retry", help="retry a failed workflow in place (Argo's retry)")
+    retry.add_argument("name")
+    retry.add_argument("--node-field-selector", default="")
+    retry.add_argument(
+        "--restart-successful",
+        action="store_true",
+        help="also run again the succeeded nodes the node field selector matches",
+    )
+    resubmit = sub.add_parser("resubmit", help="run a workflow's spec again as a new workflow")
+    resubmit.add_argument("name")
+    resubmit.add_argument(
+        "--memoized", action="store_true", help="keep the succeeded steps of a failed workflow"
+    )
+    rerun = sub.add_parser(
+        "rerun",
+        help="run again as a new workflow, reusing every unchanged step's recorded outputs",
+    )
+    rerun.add_argument("name")
+    rerun.add_argument(
+        "--from",
+        dest="from_nodes",
+        action="append",
+        default=[],
+        metavar="NODE",
+        help="execute this node (display name as `kawa get` shows it) and all after it",
+    )
+    for p, handler in ((retry, cmd_retry), (resubmit, cmd_resubmit), (rerun, cmd_rerun)):
+        p.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE")
+        p.add_argument("-o", "--output", choices=["json", "name", "wide"], default=None)
+        p.add_argument(
+            "--detach", action="store_true", help="return at once; a kawa controller runs it"
+        )
+        p.set_defaults(handler=handler)
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    from kawa.cli.commands import parse_node_selector
+    from kawa.cli.main import parse_parameters
+    from kawa.controller import restarts
+    from kawa.controller.service import DEFAULT_NAMESPACE, Kawa
+
+    kawa = Kawa()
+    workflow = restarts.retry(
+        kawa,
+        args.name,
+        DEFAULT_NAMESPACE,
+        restart_successful=args.restart_successful,
+        selector=parse_node_selector(args.node_field_selector),
+        parameters=parse_parameters(args.parameter),
+    )
+    return _follow(kawa, workflow, args)
+
+
+def cmd_resubmit(args: argparse.Namespace) -> int:
+    from kawa.cli.main import parse_parameters
+    from kawa.controller import restarts
+    from kawa.controller.service import DEFAULT_NAMESPACE, Kawa
+
+    kawa = Kawa()
+    workflow = restarts.resubmit(
+        kawa,
+        args.name,
+        DEFAULT_NAMESPACE,
+        memoized=args.memoized,
+        parameters=parse_parameters(args.parameter),
+    )
+    return _follow(kawa, workflow, args)
+
+
+def cmd_rerun(args: argparse.Namespace) -> int:
+    from kawa.cli.main import parse_parameters
+    from kawa.controller import restarts
+    from kawa.controller.service import DEFAULT_NAMESPACE, Kawa
+
+    kawa = Kawa()
+    workflow = restarts.rerun(
+        kawa,
+        args.name,
+        DEFAULT_NAMESPACE,
+        from_nodes=args.from_nodes,
+        parameters=parse_parameters(args.parameter),
+    )
+    return _follow(kawa, workflow, args)
+
+
+def _follow(kawa: Any, workflow: Any, args: argparse.Namespace) -> int:
+    from kawa.cli import watch
+    from kawa.cli.commands import _controller_running, _report
+
+    if args.detach:
+        if args.output == "json":
+            from kawa.cli.main import print_json
+
+            print_json(workflow.to_json())
+        else:
+            print(workflow.name)
+        return 0
+    if _controller_running(kawa):
+        while not kawa.load(workflow.uid).status.phase.completed:
+            time.sleep(0.2)
+        return _report([kawa.load(workflow.uid)], args.output)
+    watcher = watch.Watcher(enabled=args.output is None)
+    try:
+        finals = kawa.drive([workflow.uid], on_change=watcher.update)
+    finally:
+        watcher.close()
+    return _report(finals, args.output)
