@@ -92,6 +92,16 @@ def submitted_record(workflow: Workflow) -> HistoryRecord:
     )
 
 
+def restarted_record(workflow: Workflow, at: datetime) -> HistoryRecord:
+    """The whole state a workflow (re)starts from: ``kawa retry``, memoized resubmit."""
+    snapshot = {
+        "meta": meta_json(workflow),
+        "spec": workflow.spec,
+        "status": workflow.status.to_json(private=True),
+    }
+    return HistoryRecord(kind="restarted", at=at.isoformat(), data=dumps(snapshot))
+
+
 def meta_json(workflow: Workflow) -> dict[str, Any]:
     return {
         "name": workflow.name,

@@ -27,7 +27,7 @@ from kawa.spec.errors import ConflictError
 from kawa.spec.events import NodeSelector
 from kawa.spec.status import NodePhase, NodeStatus, NodeType, WorkflowPhase, WorkflowStatus
 from kawa.spec.workflow import Workflow
-from kawa.store.records import Change, HistoryRecord
+from kawa.store.records import Change
 
 if TYPE_CHECKING:
     from kawa.controller.service import Kawa
@@ -62,18 +62,13 @@ def retry(
     )
     _move_node_dirs(kawa, workflow, removed)
     status = restarted.status
-    snapshot = {
-        "meta": codec.meta_json(restarted),
-        "spec": restarted.spec,
-        "status": status.to_json(private=True),
-    }
     change = Change(
         uid=workflow.uid,
         phase=str(status.phase),
         finished_at=None,
         status=codec.status_json(status),
         spec=codec.dumps(restarted.spec),
-        history=[HistoryRecord("restarted", now.isoformat(), codec.dumps(snapshot))],
+        history=[codec.restarted_record(restarted, now)],
     )
     nodes = {nid: codec.node_json(n) for nid, n in status.nodes.items()}
     kawa.store.restart(change, str(workflow.status.phase), nodes, removed)

@@ -122,7 +122,12 @@ class Kawa:
 
     def submit(self, workflow: Workflow) -> Workflow:
         record = codec.to_record(workflow)
-        self.store.insert_workflow(record, {}, [codec.submitted_record(workflow)])
+        history = [codec.submitted_record(workflow)]
+        nodes = {}
+        if workflow.status.nodes:  # a memoized resubmit starts from kept nodes
+            history.append(codec.restarted_record(workflow, workflow.created_at))
+            nodes = {nid: codec.node_json(n) for nid, n in workflow.status.nodes.items()}
+        self.store.insert_workflow(record, nodes, history)
         wakeup.poke_all(self.home.sockets)
         return workflow
 
