@@ -483,10 +483,6 @@ def test_lint_verdict_matches_argo(entry: dict[str, Any], tmp_path: Path) -> Non
             kawa.close()
 
 
-@pytest.mark.xfail(
-    reason="memoization (memoize.key/maxAge, cache ConfigMap) is the resume issue's work",
-    strict=True,
-)
 def test_memoize_rerun_within_max_age_is_a_cache_hit(tmp_path: Path) -> None:
     kawa = Kawa(Home(tmp_path / "home"))
     try:
@@ -495,7 +491,17 @@ def test_memoize_rerun_within_max_age_is_a_cache_hit(tmp_path: Path) -> None:
         for _ in range(2):
             workflow = kawa.submit(kawa.prepare(document.raw))
             finals.extend(kawa.drive([workflow.uid]))
+        first = finals[0].status.nodes[finals[0].name]
         second = finals[1].status.nodes[finals[1].name]
-        assert (second.memoization_status or {}).get("hit") is True
+        assert first.memoization_status == {
+            "hit": False, "key": "cache-key", "cacheName": "cache-config",
+        }  # fmt: skip
+        assert second.memoization_status == {
+            "hit": True, "key": "cache-key", "cacheName": "cache-config",
+        }  # fmt: skip
+        assert second.outputs is not None and second.outputs.parameter("hello") is not None
+        assert second.outputs.parameter("hello").value == "world"  # type: ignore[union-attr]
+        # nothing ran the second time: no step directory for it
+        assert not kawa.home.node_dir(finals[1].uid, second.id).exists()
     finally:
         kawa.close()

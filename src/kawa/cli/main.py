@@ -55,11 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kawa", description="Run Argo Workflows YAML locally.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command")
-    from kawa.cli import commands, objects, restarts
+    from kawa.cli import cache, commands, objects, restarts
 
     commands.register(sub)
     restarts.register(sub)
     objects.register(sub)
+    cache.register(sub)
     return parser
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from kawa.spec.actions import StartStep, StepOutcome
 from kawa.spec.events import (
+    CacheLooked,
     Event,
     LockGranted,
     NodeSelector,
@@ -33,6 +34,7 @@ _EVENTS: dict[str, type[Any]] = {
         SuspendRequested,
         StopRequested,
         LockGranted,
+        CacheLooked,
     )
 }
 

@@ -22,15 +22,24 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from kawa.controller import clock, codec, ownership
+from kawa.controller import cache, clock, codec, ownership
 from kawa.controller.home import Home
 from kawa.controller.locks import Locks
 from kawa.controller.wakeup import WakeSocket
 from kawa.engine.observe import apply
 from kawa.engine.reconcile import reconcile
 from kawa.executors.base import Executor, ExecutorLost
-from kawa.spec.actions import AcquireLocks, Action, ReleaseLocks, StartStep, StopStep
-from kawa.spec.events import Event, LockGranted, StepEnded, StepStarted
+from kawa.spec.actions import (
+    AcquireLocks,
+    Action,
+    LookupCache,
+    ReleaseLocks,
+    SaveCache,
+    StartStep,
+    StopStep,
+)
+from kawa.spec.errors import KawaError
+from kawa.spec.events import CacheLooked, Event, LockGranted, StepEnded, StepStarted
 from kawa.spec.status import NodeType, WorkflowPhase
 from kawa.spec.workflow import Workflow
 from kawa.store.records import Change, HistoryRecord
@@ -120,6 +129,9 @@ class Controller:
     def _recover(self, workflow: Workflow) -> None:
         steps = self.store.steps(workflow.uid)
         for node in workflow.status.nodes.values():
+            asked = node.private.get("memo_requested")
+            if asked and "memo_answer" not in node.private and not node.phase.fulfilled:
+                self._lookup(LookupCache(workflow.uid, node.id, workflow.namespace, **asked))
             if node.type is not NodeType.POD or node.phase.fulfilled:
                 continue
             self.node_owner[node.id] = workflow.uid
@@ -337,6 +349,22 @@ class Controller:
             self._acquire(action)
         elif isinstance(action, ReleaseLocks):
             self.locks.release(action.workflow_uid, action.node_id)
+        elif isinstance(action, LookupCache):
+            self._lookup(action)
+        elif isinstance(action, SaveCache):
+            try:
+                cache.save(
+                    self.store, action.namespace, action.cache, action.key, action.node_id,
+                    action.outputs, clock.now(),
+                )  # fmt: skip
+            except KawaError as error:
+                log.warning("memoization cache %s: %s", action.cache, error)
+
+    def _lookup(self, action: LookupCache) -> None:
+        now = clock.now()
+        entry, error = cache.load(self.store, action.namespace, action.cache, action.key, now)
+        looked = CacheLooked(action.node_id, now, entry=entry, error=error)
+        self.events.setdefault(action.workflow_uid, []).append(looked)
 
     def _acquire(self, action: AcquireLocks) -> None:
         self.locks.acquire(action)

@@ -112,6 +112,14 @@ def run_body(run: Run, call: Call, resolved: Resolved, node: NodeStatus | None) 
         node = run.save(replace(node, inputs=Inputs(parameters=inputs)))
     scope = template_scope(run, call, node, resolved.template)
     try:
+        memoize = resolved.template.get("memoize")
+        if memoize:
+            from kawa.engine import memoize as memo
+
+            decided = memo.gate(run, memoize, node, scope)
+            if decided is not None:
+                return decided
+            node = run.get(node.id)
         return _dispatch(run, call, resolved, node, scope)
     except (TemplateError, UnresolvedReference, ExpressionError) as error:
         current = run.get(node.id)

@@ -13,6 +13,7 @@ from typing import Any
 
 from kawa.engine import selectors
 from kawa.spec.events import (
+    CacheLooked,
     Event,
     LockGranted,
     ResumeRequested,
@@ -28,7 +29,7 @@ from kawa.spec.workflow import Workflow
 
 def apply(workflow: Workflow, event: Event) -> Workflow:
     status = workflow.status
-    if isinstance(event, StepStarted | StepEnded | StepProgress | LockGranted):
+    if isinstance(event, StepStarted | StepEnded | StepProgress | LockGranted | CacheLooked):
         node = status.nodes.get(event.node_id)
         if node is None or node.phase.fulfilled:
             return workflow
@@ -75,6 +76,10 @@ def _node_event(node: NodeStatus, event: Any) -> NodeStatus:
         return node.with_private(reported_progress=event.progress)
     if isinstance(event, LockGranted):
         return node.with_private(locked=True)
+    if isinstance(event, CacheLooked):
+        if not node.private.get("memo_requested"):
+            return node
+        return node.with_private(memo_answer={"entry": event.entry, "error": event.error})
     return node
 
 

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kawa.engine import globals as workflow_globals
-from kawa.engine import naming
+from kawa.engine import memoize, naming
 from kawa.engine.calls import Call, run_call
 from kawa.engine.run import Decision, Run
 from kawa.engine.scope import evaluate
@@ -284,6 +284,7 @@ def _parse_progress(text: str) -> tuple[int, int]:
 
 def _decide(run: Run, phase: WorkflowPhase, message: str) -> Decision:
     old = run.workflow.status
+    memoize.saves(run, old.nodes)
     outputs = old.outputs
     if run.global_outputs:
         merged = {p.name: p for p in (outputs.parameters if outputs else ())}

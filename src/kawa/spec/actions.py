@@ -191,4 +191,28 @@ class ReleaseLocks:
     node_id: str
 
 
-Action = StartStep | StopStep | AcquireLocks | ReleaseLocks
+@dataclass(frozen=True)
+class LookupCache:
+    """Read one memoization entry (Argo ``memoize``): ``key`` in the ConfigMap ``cache``."""
+
+    workflow_uid: str
+    node_id: str
+    namespace: str
+    cache: str
+    key: str
+
+
+@dataclass(frozen=True)
+class SaveCache:
+    """Store a succeeded memoized node's outputs under ``key`` in the ConfigMap ``cache``."""
+
+    workflow_uid: str
+    node_id: str
+    namespace: str
+    cache: str
+    key: str
+    #: the node's outputs, as Argo's JSON (``parameters``, ``result``, ``exitCode``...)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+Action = StartStep | StopStep | AcquireLocks | ReleaseLocks | LookupCache | SaveCache

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from kawa.spec.actions import StepOutcome
 
@@ -78,6 +79,16 @@ class LockGranted:
     at: datetime
 
 
+@dataclass(frozen=True)
+class CacheLooked:
+    """The answer to a LookupCache: the stored entry (Argo's JSON), none, or an error."""
+
+    node_id: str
+    at: datetime
+    entry: dict[str, Any] | None = None
+    error: str = ""
+
+
 Event = (
     StepStarted
     | StepEnded
@@ -86,4 +97,5 @@ Event = (
     | SuspendRequested
     | StopRequested
     | LockGranted
+    | CacheLooked
 )

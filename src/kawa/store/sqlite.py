@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -318,6 +318,36 @@ class SqliteStore:
         if row is None:
             raise NotFoundError(f'{kind} "{name}" not found in namespace "{namespace}"')
         return str(row[0])
+
+    def update_object(
+        self,
+        kind: str,
+        namespace: str,
+        name: str,
+        change: Callable[[str | None], str | None],
+        created: str,
+    ) -> None:
+        """Read-modify-write one object in a transaction; ``change`` gets None if absent
+        and returns the new data (None: leave it as it is)."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT data FROM objects WHERE kind=? AND namespace=? AND name=?",
+                (kind, namespace, name),
+            ).fetchone()
+            data = change(None if row is None else str(row[0]))
+            if data is None:
+                return
+            if row is None:
+                db.execute(
+                    "INSERT INTO objects (kind, namespace, name, data, created_at) "
+                    "VALUES (?,?,?,?,?)",
+                    (kind, namespace, name, data, created),
+                )
+            else:
+                db.execute(
+                    "UPDATE objects SET data=? WHERE kind=? AND namespace=? AND name=?",
+                    (data, kind, namespace, name),
+                )
 
     def list_objects(self, kind: str, namespace: str | None = None) -> list[tuple[str, str, str]]:
         if namespace is None:
