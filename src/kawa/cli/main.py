@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.register(sub)
     restarts.register(sub)
+    restarts.register_provenance(sub)
     objects.register(sub)
     cache.register(sub)
     return parser

@@ -121,3 +121,44 @@ def _follow(kawa: Any, workflow: Any, args: argparse.Namespace) -> int:
     finally:
         watcher.close()
     return _report(finals, args.output)
+
+
+def register_provenance(sub: Any) -> None:
+    p = sub.add_parser("provenance", help="what a run ran, on what, and its digests")
+    p.add_argument("name")
+    p.add_argument("-o", "--output", choices=["json"], default=None)
+    p.set_defaults(handler=cmd_provenance)
+
+
+def cmd_provenance(args: argparse.Namespace) -> int:
+    from kawa.controller.provenance import provenance
+    from kawa.controller.service import Kawa
+
+    kawa = Kawa()
+    record = provenance(kawa, kawa.find(args.name))
+    if args.output == "json":
+        from kawa.cli.main import print_json
+
+        print_json(record)
+        return 0
+    run = record["workflow"]
+    print(f"Name:          {run['name']}  ({run['uid']})")
+    print(f"Phase:         {run['phase']}")
+    print(f"Spec digest:   {run['specDigest']}")
+    print(f"Outputs:       {run['outputsDigest']}")
+    if run["rerunOf"]:
+        print(f"Re-run of:     {run['rerunOf']['workflow']}")
+    hosted = record["host"]
+    print(f"Host:          {hosted['hostname']} ({hosted['platform']}, Python {hosted['python']})")
+    print(f"kawa:          {record['kawaVersion']}")
+    print()
+    for node in record["nodes"]:
+        if node["type"] not in ("Pod", "Skipped") or "templateDigest" not in node:
+            continue
+        where = ""
+        if node.get("reusedFrom"):
+            where = f"  reused from {node['reusedFrom']['workflow']}"
+        print(f"{node['displayName']}")
+        print(f"  template {node['templateDigest']}")
+        print(f"  outputs  {node['outputsDigest']}{where}")
+    return 0
