@@ -14,6 +14,7 @@ the same inputs report the same spec, template and output digests.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -118,10 +119,8 @@ def _launch(
     containers += step.get("container_set", [])
     launched: dict[str, Any] = {}
     record = service.home.node_dir(workflow.uid, node.id) / "launched"
-    try:
+    with contextlib.suppress(OSError, ValueError):
         launched = json.loads(record.read_text())
-    except (OSError, ValueError):
-        pass
     return {
         "containers": [_container(c) for c in containers if c.get("command") or c.get("image")],
         "isolation": launched.get("isolation"),
