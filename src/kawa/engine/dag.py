@@ -228,15 +228,16 @@ def _run_loop(
         )
         _link(run, parents, group.id)
     try:
-        items = loops.items_of(group, task, tasks_scope.scope)
+        items = loops.items_of(group, task, tasks_scope.scope, run.spec)
     except (KawaError, ValueError) as error:
         return run.save(group.with_phase(NodePhase.ERROR, run.now, str(error)))
     if not items:
         return run.save(group.with_phase(NodePhase.SKIPPED, run.now, "Skipped, empty params"))
     unfinished = False
+    placed = _by_index(run, group, node_name)
     for index, item in enumerate(items):
-        if index < len(group.children):
-            child_node = run.nodes.get(group.children[index])
+        if index < len(placed) and placed[index] is not None:
+            child_node = run.nodes.get(placed[index] or "")
             if child_node is not None and child_node.fulfilled:
                 continue
             if child_node is not None:  # created before: drive it, no re-expansion needed
@@ -289,6 +290,32 @@ def _run_loop(
         worst = references.aggregate_phase(failed)
         return run.save(group.with_phase(worst, run.now, f"child '{failed[0].id}' failed"))
     return run.save(group.with_phase(NodePhase.SUCCEEDED, run.now))
+
+
+def _by_index(run: Run, group: NodeStatus, node_name: str) -> list[str | None]:
+    """The loop's child node ids by item index (``name(i:item)``), with gaps where a child
+    is missing (``kawa retry`` removed it); usually just ``group.children``."""
+    children = group.children
+    prefix = len(node_name) + 1
+    placed: list[str | None] = list(children)
+    for index, child_id in enumerate(children):
+        node = run.nodes.get(child_id)
+        if node is None or not node.name.startswith(f"({index}:", prefix - 1):
+            break
+    else:
+        return placed
+    placed = []
+    for child_id in children:
+        node = run.nodes.get(child_id)
+        if node is None:
+            continue
+        number = node.name[prefix : node.name.find(":", prefix)]
+        if not number.isdigit():
+            continue
+        position = int(number)
+        placed.extend([None] * (position + 1 - len(placed)))
+        placed[position] = child_id
+    return placed
 
 
 def _error(

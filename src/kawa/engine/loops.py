@@ -44,22 +44,27 @@ def items(step: Mapping[str, Any], scope: Scope) -> list[Any]:
 
 
 #: items of loop nodes that exist, by node id: once a loop node is created, everything its
-#: items depend on has finished, so they never change (kept with the task they came from)
-_ITEMS: dict[str, tuple[Mapping[str, Any], list[Any]]] = {}
+#: items depend on has finished, so they never change (kept with the task they came from,
+#: and the workflow spec: ``kawa retry -p`` gives a new spec whose loops expand again)
+_ITEMS: dict[str, tuple[Mapping[str, Any], Mapping[str, Any], list[Any]]] = {}
 
 
 def items_of(
-    node: NodeStatus, step: Mapping[str, Any], scope: Callable[[], Scope], key: str = ""
+    node: NodeStatus,
+    step: Mapping[str, Any],
+    scope: Callable[[], Scope],
+    spec: Mapping[str, Any],
+    key: str = "",
 ) -> list[Any]:
     """The items of a loop under an existing node, computed once per node and step."""
     slot = f"{node.id}/{key}"
     cached = _ITEMS.get(slot)
-    if cached is not None and cached[0] is step:
-        return cached[1]
+    if cached is not None and cached[0] is step and cached[1] is spec:
+        return cached[2]
     found = items(step, scope())
     if len(_ITEMS) > 4096:
         _ITEMS.clear()
-    _ITEMS[slot] = (step, found)
+    _ITEMS[slot] = (step, spec, found)
     return found
 
 

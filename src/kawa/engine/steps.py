@@ -119,7 +119,7 @@ def _expand(
     if existing is not None:  # an empty or broken loop already recorded as a single node
         return [(existing, {**step, "__node_name": node_name, "__display": name})]
     try:
-        items = loops.items_of(group_node, step, lambda: scope, key=name)
+        items = loops.items_of(group_node, step, lambda: scope, run.spec, key=name)
     except (KawaError, ValueError) as error:
         failed = _error_node(
             run, None, node_name, {**step, "__display": name}, group_node, str(error)
@@ -138,7 +138,7 @@ def _expand(
         return [(node, {**step, "__node_name": node_name, "__display": name})]
     key = f"{group_node.id}/{name}"
     cached = _EXPANDED.get(key)
-    if cached is None or cached[0] is not step:
+    if cached is None or cached[0] is not step or cached[1] is not items:
         bodies = []
         for index, item in enumerate(items):
             body = loops.expand(step, item, scope)
@@ -148,13 +148,13 @@ def _expand(
             bodies.append(body)
         if len(_EXPANDED) > 1024:
             _EXPANDED.clear()
-        _EXPANDED[key] = cached = (step, bodies)
-    return [(run.by_name(body["__node_name"]), body) for body in cached[1]]
+        _EXPANDED[key] = cached = (step, items, bodies)
+    return [(run.by_name(body["__node_name"]), body) for body in cached[2]]
 
 
 #: expanded loop items by step group and step: the group's scope (earlier groups' outputs)
 #: is fixed once it exists, so its items expand the same way on every pass
-_EXPANDED: dict[str, tuple[Mapping[str, Any], list[dict[str, Any]]]] = {}
+_EXPANDED: dict[str, tuple[Mapping[str, Any], list[Any], list[dict[str, Any]]]] = {}
 
 
 def _run_step(
