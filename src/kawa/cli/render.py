@@ -49,6 +49,11 @@ def summary(workflow: Workflow) -> list[str]:
     rows.append(("Duration:", duration(status.started_at, status.finished_at)))
     if status.progress:
         rows.append(("Progress:", status.progress))
+    if workflow.origin:
+        reused = sum(1 for n in status.nodes.values() if n.private.get("reused_from"))
+        started = ", ".join(workflow.origin.get("from") or []) or "changed steps only"
+        rows.append(("Re-run of:", f"{workflow.origin.get('workflow')} (from: {started})"))
+        rows.append(("Reused steps:", str(reused)))
     params = (workflow.spec.get("arguments") or {}).get("parameters") or []
     lines = [f"{label:<20} {value}" for label, value in rows]
     if params:
