@@ -40,13 +40,8 @@ def _entries() -> list[dict[str, Any]]:
 
 ENTRIES = _entries()
 
-#: workflows that need what the artifacts issue brings; each is an xfail with its reason
-PENDING = {
-    "test/e2e/smoke/artifact-passing.yaml": "artifact passing (issue: artifacts) not built yet",
-    "examples/key-only-artifact.yaml": "key-only artifacts (issue: artifacts) not built yet",
-    "test/e2e/testdata/archive-strategies.yaml": "artifact archives (issue: artifacts) not built yet",
-    "examples/input-artifact-raw.yaml": "raw input artifacts (issue: artifacts) not built yet",
-}
+#: workflows not yet supported; each is an xfail with its reason
+PENDING: dict[str, str] = {}
 
 
 class Outcome:
@@ -85,6 +80,37 @@ class Outcome:
             if stdout.exists():
                 text.append(stdout.read_text())
         return "".join(text)
+
+
+def _artifact(o: Outcome, display: str, kind: str, name: str) -> dict[str, Any]:
+    listed = (o.node(display).get(kind) or {}).get("artifacts") or []
+    found = [a for a in listed if a["name"] == name]
+    assert found, f"{display} {kind}.artifacts: {listed}"
+    return found[0]
+
+
+def _check_raw(o: Outcome) -> None:
+    assert o.log() == "this is\nthe raw file\ncontents\n"
+
+
+def _check_artifact_passing(o: Outcome) -> None:
+    out = _artifact(o, "generate-artifact", "outputs", "out")
+    assert out["s3"]["key"].endswith("/out.tgz") and out["path"] == "/mnt/out"
+    assert "digest" not in out  # kawa's digest stays out of Argo's view
+    assert _artifact(o, "consume-artifact", "inputs", "in")["s3"] == out["s3"]
+    assert o.log("consume-artifact").strip() == "hello world"
+
+
+def _check_key_only(o: Outcome) -> None:
+    assert _artifact(o, "generate", "outputs", "file")["s3"] == {"key": "my-file"}
+    assert o.log("consume").strip() == "hello"
+
+
+def _check_archive_strategies(o: Outcome) -> None:
+    for kind in ("default", "tar", "none"):
+        assert o.phase_of(f"consume-{kind}") == "Succeeded"
+    assert _artifact(o, "generate-none", "outputs", "file-none")["s3"]["key"].endswith("/file-none")
+    assert _artifact(o, "generate-tar", "outputs", "file-tar")["s3"]["key"].endswith(".tgz")
 
 
 def _check_steps(o: Outcome) -> None:
@@ -378,6 +404,10 @@ FACTS: dict[str, Callable[[Outcome], None]] = {
     "test/e2e/expectedfailures/parallelism-dag-fail-fast.yaml": _check_fail_fast,
     "test/e2e/synchronization/tmpl-level-mutex-semaphore.yaml": _check_mutex,
     "examples/memoize-simple.yaml": _check_memoize,
+    "examples/input-artifact-raw.yaml": _check_raw,
+    "test/e2e/smoke/artifact-passing.yaml": _check_artifact_passing,
+    "examples/key-only-artifact.yaml": _check_key_only,
+    "test/e2e/testdata/archive-strategies.yaml": _check_archive_strategies,
     "examples/volumes-pvc.yaml": _check_volumes,
     "examples/init-container.yaml": _check_init,
     "test/e2e/testdata/daemoned-pod-completed.yaml": _check_daemon,

@@ -117,6 +117,7 @@ def meta_json(workflow: Workflow) -> dict[str, Any]:
         "engine_flags": list(workflow.engine_flags),
         "origin": dict(workflow.origin),
         "reuse": dict(workflow.reuse),
+        "artifact_repository": dict(workflow.artifact_repository),
     }
 
 
@@ -136,6 +137,7 @@ def workflow_from_meta(meta: dict[str, Any], spec: dict[str, Any]) -> Workflow:
         engine_flags=tuple(meta.get("engine_flags") or ()),
         origin=meta.get("origin") or {},
         reuse=meta.get("reuse") or {},
+        artifact_repository=meta.get("artifact_repository") or {},
     )
 
 

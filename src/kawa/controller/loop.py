@@ -21,6 +21,7 @@ import selectors
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from kawa.controller import cache, clock, codec, ownership
 from kawa.controller.home import Home
@@ -82,6 +83,7 @@ class Controller:
         self.node_owner: dict[str, str] = {}
         self.locks = Locks(store)
         self.wake_socket = WakeSocket(home.sockets)
+        self._give_credentials(executor)
         self.selector = selectors.DefaultSelector()
         self.selector.register(executor.fileno(), selectors.EVENT_READ, "executor")
         self.selector.register(self.wake_socket.fileno(), selectors.EVENT_READ, "wake")
@@ -92,6 +94,11 @@ class Controller:
         self.in_flight: dict[str, int] = {}
         #: node id -> (workflow parallelism, is a loop item) of steps issued with a queue
         self.queued: dict[str, tuple[int, bool]] = {}
+
+    def _give_credentials(self, executor: Executor) -> None:
+        """Let the executor resolve artifact repository secrets (never stored in steps)."""
+        if hasattr(executor, "credentials"):
+            executor.credentials = lambda config: repository_credentials(self.store, config)
 
     def close(self) -> None:
         for uid in list(self.tracked):
@@ -187,6 +194,7 @@ class Controller:
             self.executor.close()
         assert self.new_executor is not None
         self.executor = self.new_executor()
+        self._give_credentials(self.executor)
         self.selector.register(self.executor.fileno(), selectors.EVENT_READ, "executor")
         for tracked in self.tracked.values():
             tracked.dirty = True
@@ -437,6 +445,18 @@ def resolve_refs(store: SqliteStore, step: StartStep) -> StartStep:
         sidecars=tuple(resolve(c) for c in step.sidecars),  # type: ignore[misc]
         container_set=tuple(resolve(c) for c in step.container_set),  # type: ignore[misc]
     )
+
+
+def repository_credentials(store: SqliteStore, config: dict[str, Any]) -> dict[str, str]:
+    """The secret values an artifact repository's configuration refers to."""
+    found = {}
+    section = config.get("s3") or {}
+    for role, field in (("accessKey", "accessKeySecret"), ("secretKey", "secretKeySecret")):
+        ref = section.get(field) or {}
+        if ref.get("name") and ref.get("key"):
+            data = json.loads(store.get_object("secret", "default", str(ref["name"])))
+            found[role] = str((data.get("data") or {}).get(str(ref["key"]), ""))
+    return found
 
 
 def deadline_in(seconds: float) -> datetime:

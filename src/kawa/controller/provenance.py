@@ -56,7 +56,7 @@ def provenance(service: Kawa, workflow: Workflow) -> dict[str, Any]:
                 str(p.get("name")): p.get("value")
                 for p in (workflow.spec.get("arguments") or {}).get("parameters") or []
             },
-            "outputsDigest": digest(_outputs(workflow.status.outputs)),
+            "outputsDigest": digest(_content(workflow.status.outputs)),
             "rerunOf": dict(workflow.origin) if workflow.origin else None,
         },
         "host": host(),
@@ -82,7 +82,17 @@ def _order(node: NodeStatus) -> tuple[str, str]:
 
 
 def _outputs(outputs: Any) -> dict[str, Any]:
-    return outputs.to_json() if outputs is not None else {}
+    return outputs.to_json(private=True) if outputs is not None else {}
+
+
+def _content(outputs: Any) -> dict[str, Any]:
+    """What outputs hold, not where: artifacts by digest (their keys name the run)."""
+    data = _outputs(outputs)
+    if data.get("artifacts"):
+        data["artifacts"] = [
+            {"name": a.get("name"), "digest": a.get("digest")} for a in data["artifacts"]
+        ]
+    return data
 
 
 def _node(service: Kawa, workflow: Workflow, node: NodeStatus, step: str | None) -> dict[str, Any]:
@@ -97,7 +107,7 @@ def _node(service: Kawa, workflow: Workflow, node: NodeStatus, step: str | None)
         "finishedAt": format_time(node.finished_at),
         "inputs": {p.name: p.value for p in node.inputs.parameters} if node.inputs else {},
         "outputs": _outputs(node.outputs),
-        "outputsDigest": digest(_outputs(node.outputs)),
+        "outputsDigest": digest(_content(node.outputs)),
     }
     if node.private.get("key"):
         out["templateDigest"] = node.private["key"]

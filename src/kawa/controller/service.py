@@ -107,6 +107,7 @@ class Kawa:
         if not chosen:
             raise SpecError([SpecIssue(file, 1, 1, "metadata", "name or generateName is required")])
         labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
+        repository = self.artifact_repository(spec, namespace)
         annotations = {str(k): str(v) for k, v in (meta.get("annotations") or {}).items()}
         return Workflow(
             name=chosen,
@@ -118,7 +119,18 @@ class Kawa:
             annotations=annotations,
             generate_name=generate,
             referenced_templates=referenced,
+            artifact_repository=repository,
         )
+
+    def artifact_repository(self, spec: Mapping[str, Any], namespace: str) -> dict[str, Any]:
+        """The repository a workflow uses (Argo's rules), fixed at submission.
+
+        ``spec.artifactRepositoryRef`` names a ConfigMap (default ``artifact-repositories``)
+        and a key in it; without it, that ConfigMap's key named by its annotation
+        ``workflows.argoproj.io/default-artifact-repository`` is the default; without
+        that, kawa's local directory ``$KAWA_HOME/artifacts``.
+        """
+        return artifact_repository(self.store, spec, namespace)
 
     def submit(self, workflow: Workflow) -> Workflow:
         record = codec.to_record(workflow)
@@ -255,6 +267,42 @@ class Kawa:
     def node_files(self, workflow: Workflow, node_id: str) -> tuple[Path, Path]:
         directory = self.home.node_dir(workflow.uid, node_id)
         return directory / "stdout", directory / "stderr"
+
+
+REPOSITORIES = "artifact-repositories"
+DEFAULT_REPOSITORY = "workflows.argoproj.io/default-artifact-repository"
+
+
+def artifact_repository(
+    store: SqliteStore, spec: Mapping[str, Any], namespace: str
+) -> dict[str, Any]:
+    import yaml
+
+    ref = spec.get("artifactRepositoryRef") or {}
+    name = str(ref.get("configMap") or REPOSITORIES)
+    try:
+        config_map = json.loads(store.get_object("configmap", namespace, name))
+    except NotFoundError:
+        if ref:
+            raise KawaError(
+                f'spec.artifactRepositoryRef: configmap "{name}" not found in namespace '
+                f'"{namespace}"'
+            ) from None
+        return {}
+    data = config_map.get("data") or {}
+    annotations = (config_map.get("metadata") or {}).get("annotations") or {}
+    key = str(ref.get("key") or annotations.get(DEFAULT_REPOSITORY) or "")
+    if not key:
+        return {}
+    if key not in data:
+        raise KawaError(f'spec.artifactRepositoryRef: configmap "{name}" has no key "{key}"')
+    try:
+        repository = yaml.safe_load(data[key])
+    except yaml.YAMLError as error:
+        raise KawaError(f'configmap "{name}" key "{key}": not YAML: {error}') from error
+    if not isinstance(repository, dict):
+        raise KawaError(f'configmap "{name}" key "{key}": expected an artifact repository')
+    return repository
 
 
 def suffix() -> str:

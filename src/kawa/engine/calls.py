@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kawa.engine import retries
+from kawa.engine import artifacts, retries
 from kawa.engine.run import Run
 from kawa.engine.scope import Scope, UnresolvedReference
 from kawa.engine.templates import (
@@ -94,9 +94,9 @@ def run_body(run: Run, call: Call, resolved: Resolved, node: NodeStatus | None) 
         return fail(run, call, node, NodeType.SKIPPED, message)
     if node is None:
         try:
-            inputs = bind_inputs(
-                resolved.template, call.arguments, call.globals.with_values(call.extra)
-            )
+            caller_scope = call.globals.with_values(call.extra)
+            inputs = bind_inputs(resolved.template, call.arguments, caller_scope)
+            bound = artifacts.bind(resolved.template, call.arguments, caller_scope)
         except (TemplateError, UnresolvedReference, ExpressionError) as error:
             return fail(run, call, None, NodeType.SKIPPED, str(error), resolved)
         node = run.create(
@@ -109,7 +109,7 @@ def run_body(run: Run, call: Call, resolved: Resolved, node: NodeStatus | None) 
             phase=NodePhase.PENDING if node_type is NodeType.POD else NodePhase.RUNNING,
             parent_id=call.parent_id,
         )
-        node = run.save(replace(node, inputs=Inputs(parameters=inputs)))
+        node = run.save(replace(node, inputs=Inputs(parameters=inputs, artifacts=bound)))
     scope = template_scope(run, call, node, resolved.template)
     try:
         memoize = resolved.template.get("memoize")
@@ -135,6 +135,8 @@ def template_scope(
         values.update(input_values(node.inputs.parameters))
         listed = [p.to_json() for p in node.inputs.parameters]
         values["inputs.parameters"] = json.dumps(listed, separators=(",", ":"))
+        if node.inputs.artifacts:
+            values.update(artifacts.scope_values(node.inputs.artifacts))
     for kind in ("inputs", "outputs"):
         section = (template or {}).get(kind) or {}
         for artifact in section.get("artifacts") or []:

@@ -30,7 +30,18 @@ def digest(value: Any) -> str:
 
 
 def step_key(step: StartStep, inputs: Inputs | None) -> str:
+    """Input artifacts count by content (their digest), outputs by what is saved (not where:
+    a default key holds the workflow's name)."""
     work = {k: v for k, v in step.to_json().items() if k not in _IDENTITY}
+    work.pop("artifact_repository", None)
+    work["input_artifacts"] = [_by_content(a) for a in work.get("input_artifacts", [])]
+    for artifact in work.get("output_artifacts", []):
+        artifact.pop("key", None)
     parameters = [[p.name, p.value] for p in inputs.parameters] if inputs else []
-    artifacts = [dict(a) for a in inputs.artifacts] if inputs else []
-    return digest({"step": work, "parameters": parameters, "artifacts": artifacts})
+    return digest({"step": work, "parameters": parameters})
+
+
+def _by_content(artifact: dict[str, Any]) -> dict[str, Any]:
+    if artifact.get("digest"):
+        return {k: v for k, v in artifact.items() if k != "location"}
+    return artifact

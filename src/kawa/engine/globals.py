@@ -74,6 +74,10 @@ def _build(workflow: Workflow) -> Scope:
         for param in outputs.parameters:
             if param.value is not None:
                 values[f"workflow.outputs.parameters.{param.name}"] = param.value
+        for artifact in outputs.artifacts:
+            values[f"workflow.outputs.artifacts.{artifact['name']}"] = json.dumps(
+                dict(artifact), separators=(",", ":"), sort_keys=True
+            )
     return Scope(values)
 
 

@@ -71,6 +71,10 @@ def _node_event(node: NodeStatus, event: Any) -> NodeStatus:
         }
         if outcome.containers:
             record["containers"] = dict(outcome.containers)
+        if outcome.artifacts:
+            record["artifacts"] = dict(outcome.artifacts)
+        if outcome.loaded:
+            record["loaded"] = dict(outcome.loaded)
         return node.with_private(outcome=record)
     if isinstance(event, StepProgress):
         return node.with_private(reported_progress=event.progress)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kawa.engine import artifacts
 from kawa.engine.run import Run
 from kawa.engine.scope import Scope, UnresolvedReference, evaluate, render, to_text
 from kawa.spec.errors import ExpressionError, KawaError
@@ -23,7 +24,8 @@ class OutputError(KawaError):
 
 def template_outputs(template: Mapping[str, Any], scope: Scope) -> Outputs | None:
     declared = (template.get("outputs") or {}).get("parameters") or []
-    if not declared:
+    produced = artifacts.template_outputs(template, scope)
+    if not declared and not produced:
         return None
     params: list[Parameter] = []
     for spec in declared:
@@ -53,7 +55,7 @@ def template_outputs(template: Mapping[str, Any], scope: Scope) -> Outputs | Non
                 global_name=spec.get("globalName"),
             )
         )
-    return Outputs(parameters=tuple(params))
+    return Outputs(parameters=tuple(params), artifacts=produced)
 
 
 def outbound_of(run: Run, node: NodeStatus) -> list[str]:

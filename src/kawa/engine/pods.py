@@ -11,12 +11,13 @@ with Argo's deadline message.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from kawa.engine import content, naming, retries, reuse
+from kawa.engine import artifacts, content, naming, retries, reuse
 from kawa.engine.calls import Call
 from kawa.engine.run import Run
 from kawa.engine.scope import Scope, render
@@ -90,6 +91,16 @@ def _prepare(
     """The substituted template, the executor's request for it, and its content key."""
     body = substitute_template(resolved.template, scope, strict=True)
     step = start_step(run, node, body)
+    inputs = node.inputs.artifacts if node.inputs else ()
+    repository = run.workflow.artifact_repository
+    saves = artifacts.outputs_to_save(resolved.template, scope, repository)
+    if inputs or saves:
+        step = replace(
+            step,
+            input_artifacts=artifacts.inputs_to_load(inputs),
+            output_artifacts=saves,
+            artifact_repository=dict(repository),
+        )
     return body, step, content.step_key(step, node.inputs)
 
 
@@ -174,8 +185,10 @@ def _finish(
     exit_code = outcome.get("exit_code")
     result = outcome.get("result")
     parameters, missing = _output_parameters(resolved.template, scope, outcome)
+    saved = artifacts.saved(resolved.template, scope, outcome)
     outputs = Outputs(
         parameters=parameters,
+        artifacts=saved,
         result=result,
         exit_code=str(exit_code) if exit_code is not None else None,
     )
@@ -200,10 +213,28 @@ def _finish(
         phase, message = NodePhase.FAILED, "daemoned pod exited"
     kept = {"key": node.private["key"]} if "key" in node.private else {}
     done = replace(node, outputs=outputs, private=kept, daemoned=False)
-    for param in parameters:
+    if outcome.get("loaded") and node.inputs is not None:  # digests of what was placed
+        loaded = outcome["loaded"]
+        placed = tuple(
+            {**a, "digest": loaded[a["name"]]} if a.get("name") in loaded else a
+            for a in node.inputs.artifacts
+        )
+        done = replace(done, inputs=replace(node.inputs, artifacts=placed))
+    publish(run, outputs)
+    return run.save(done.with_phase(phase, at, message))
+
+
+def publish(run: Run, outputs: Outputs) -> None:
+    """Outputs with a ``globalName`` become the workflow's outputs."""
+    for param in outputs.parameters:
         if param.global_name and param.value is not None:
             run.global_outputs[param.global_name] = param.value
-    return run.save(done.with_phase(phase, at, message))
+    for artifact in outputs.artifacts:
+        if artifact.get("globalName"):
+            run.global_artifacts[str(artifact["globalName"])] = {
+                **artifact,
+                "name": artifact["globalName"],
+            }
 
 
 def _output_parameters(
@@ -245,17 +276,17 @@ def start_step(run: Run, node: NodeStatus, template: Mapping[str, Any]) -> Start
     for vm in main_raw.get("volumeMounts") or []:
         _mount(vm, volumes, private, mounts)
     outputs = []
+    # a file or directory the step (or kawa, for an input artifact) creates: its parent
+    # must be the step's own, the path itself is not made in advance
     for param in (template.get("outputs") or {}).get("parameters") or []:
         path = (param.get("valueFrom") or {}).get("path")
         if path:
             outputs.append(OutputParameter(param["name"], str(path)))
-            private.append(str(path))
-    for artifact in (template.get("outputs") or {}).get("artifacts") or []:
-        if artifact.get("path"):
-            private.append(str(artifact["path"]))
-    for artifact in (template.get("inputs") or {}).get("artifacts") or []:
-        if artifact.get("path"):
-            private.append(str(artifact["path"]))
+            private.append(posixpath.dirname(str(path).rstrip("/")) or "/")
+    for kind in ("outputs", "inputs"):
+        for artifact in (template.get(kind) or {}).get("artifacts") or []:
+            if artifact.get("path"):
+                private.append(posixpath.dirname(str(artifact["path"]).rstrip("/")) or "/")
     if main_raw.get("workingDir"):
         private.append(str(main_raw["workingDir"]))
     main = _container(main_raw, "main", source=(template.get("script") or {}).get("source"))

@@ -286,11 +286,13 @@ def _decide(run: Run, phase: WorkflowPhase, message: str) -> Decision:
     old = run.workflow.status
     memoize.saves(run, old.nodes)
     outputs = old.outputs
-    if run.global_outputs:
+    if run.global_outputs or run.global_artifacts:
         merged = {p.name: p for p in (outputs.parameters if outputs else ())}
         for name, value in run.global_outputs.items():
             merged[name] = Parameter(name=name, value=value)
-        outputs = Outputs(parameters=tuple(merged.values()))
+        kept = {str(a["name"]): a for a in (outputs.artifacts if outputs else ())}
+        kept.update(run.global_artifacts)
+        outputs = Outputs(parameters=tuple(merged.values()), artifacts=tuple(kept.values()))
     status = WorkflowStatus(
         phase=phase,
         started_at=old.started_at or run.now,

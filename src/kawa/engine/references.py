@@ -35,6 +35,10 @@ def node_values(
         for param in outputs.parameters:
             if param.value is not None:
                 values[f"{prefix}.outputs.parameters.{param.name}"] = param.value
+        for artifact in outputs.artifacts:
+            values[f"{prefix}.outputs.artifacts.{artifact['name']}"] = json.dumps(
+                dict(artifact), separators=(",", ":"), sort_keys=True
+            )
     if node.phase in (NodePhase.SKIPPED, NodePhase.OMITTED) and defaults:
         for name, value in defaults.items():
             values.setdefault(f"{prefix}.outputs.parameters.{name}", value)

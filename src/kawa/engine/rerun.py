@@ -69,7 +69,7 @@ def reusable(source: Workflow) -> dict[str, Mapping[str, Any]]:
         if node.type is not NodeType.POD or node.phase is not NodePhase.SUCCEEDED or not key:
             continue
         entry: dict[str, Any] = {
-            "outputs": node.outputs.to_json() if node.outputs else {},
+            "outputs": node.outputs.to_json(private=True) if node.outputs else {},
             "workflow": source.name,
             "uid": source.uid,
             "node": node.id,

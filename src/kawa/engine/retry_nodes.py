@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kawa.engine import naming, retries
+from kawa.engine import artifacts, naming, retries
 from kawa.engine.calls import Call, run_body
 from kawa.engine.run import Run
 from kawa.engine.templates import Resolved, TemplateError, bind_inputs
@@ -20,9 +20,9 @@ def execute(run: Run, call: Call, resolved: Resolved, strategy: retries.Strategy
     node = run.by_name(call.node_name)
     if node is None:
         try:
-            inputs = bind_inputs(
-                resolved.template, call.arguments, call.globals.with_values(call.extra)
-            )
+            caller_scope = call.globals.with_values(call.extra)
+            inputs = bind_inputs(resolved.template, call.arguments, caller_scope)
+            bound = artifacts.bind(resolved.template, call.arguments, caller_scope)
         except TemplateError as error:
             from kawa.engine.calls import fail
 
@@ -37,7 +37,7 @@ def execute(run: Run, call: Call, resolved: Resolved, strategy: retries.Strategy
             phase=NodePhase.RUNNING,
             parent_id=call.parent_id,
         )
-        node = run.save(replace(node, inputs=Inputs(parameters=inputs)))
+        node = run.save(replace(node, inputs=Inputs(parameters=inputs, artifacts=bound)))
     attempts = [run.get(child) for child in node.children if child in run.nodes]
     last = attempts[-1] if attempts else None
     if last is not None and last.fulfilled:
@@ -77,7 +77,10 @@ def execute(run: Run, call: Call, resolved: Resolved, strategy: retries.Strategy
 def _arguments_from(node: NodeStatus) -> dict[str, object] | None:
     if node.inputs is None:
         return None
-    return {"parameters": [{"name": p.name, "value": p.value} for p in node.inputs.parameters]}
+    return {
+        "parameters": [{"name": p.name, "value": p.value} for p in node.inputs.parameters],
+        "artifacts": [dict(a) for a in node.inputs.artifacts],
+    }
 
 
 def _finish(

@@ -30,9 +30,9 @@ def recorded(run: Run, node: NodeStatus, key: str) -> Mapping[str, Any] | None:
 def reuse(run: Run, node: NodeStatus, key: str, entry: Mapping[str, Any]) -> NodeStatus:
     """Succeed ``node`` with the outputs ``entry`` recorded."""
     outputs = Outputs.from_json(entry.get("outputs")) or Outputs()
-    for param in outputs.parameters:
-        if param.global_name and param.value is not None:
-            run.global_outputs[param.global_name] = param.value
+    from kawa.engine.pods import publish
+
+    publish(run, outputs)
     source = {
         "workflow": entry.get("workflow"),
         "uid": entry.get("uid"),

@@ -43,6 +43,7 @@ class Run:
         self.actions: list[Action] = []
         self.wake_at: datetime | None = None
         self.global_outputs: dict[str, str] = {}
+        self.global_artifacts: dict[str, dict[str, Any]] = {}
         #: something changed that a second walk from the root would act on
         self.repass = False
         self._active: int | None = None

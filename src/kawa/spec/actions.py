@@ -52,6 +52,36 @@ class OutputParameter:
 
 
 @dataclass(frozen=True)
+class InputArtifact:
+    """An input artifact to place at ``path`` before the step starts.
+
+    ``location`` is Argo's JSON for where it is: ``{"s3": {"key": K}}`` (a key in the
+    workflow's artifact repository), ``{"raw": {"data": D}}``, ``{"http": {"url": U}}``.
+    """
+
+    name: str
+    path: str
+    location: dict[str, Any]
+    archive: dict[str, Any] | None = None
+    mode: int | None = None
+    optional: bool = False
+    sub_path: str = ""
+    #: the content digest, when known (an output of an earlier step)
+    digest: str = ""
+
+
+@dataclass(frozen=True)
+class OutputArtifact:
+    """An output artifact to save from ``path`` under ``key`` once the step has ended."""
+
+    name: str
+    path: str
+    key: str
+    archive: dict[str, Any] | None = None
+    optional: bool = False
+
+
+@dataclass(frozen=True)
 class StartStep:
     """Start the process(es) of one Pod-type node.
 
@@ -81,6 +111,10 @@ class StartStep:
     queue: str = ""
     queue_limit: int = 0
     queue_lane: str = ""
+    input_artifacts: tuple[InputArtifact, ...] = ()
+    output_artifacts: tuple[OutputArtifact, ...] = ()
+    #: the workflow's artifact repository configuration (Argo's shape, no secrets)
+    artifact_repository: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON values (lists for tuples), without ``asdict``'s deep copies."""
@@ -92,6 +126,8 @@ class StartStep:
         data["output_parameters"] = [dict(vars(p)) for p in self.output_parameters]
         data["private_paths"] = list(self.private_paths)
         data["labels"] = [list(pair) for pair in self.labels]
+        data["input_artifacts"] = [dict(vars(a)) for a in self.input_artifacts]
+        data["output_artifacts"] = [dict(vars(a)) for a in self.output_artifacts]
         return data
 
     @staticmethod
@@ -129,6 +165,9 @@ class StartStep:
             queue=str(data.get("queue", "")),
             queue_limit=int(data.get("queue_limit", 0)),
             queue_lane=str(data.get("queue_lane", "")),
+            input_artifacts=tuple(InputArtifact(**a) for a in data.get("input_artifacts", ())),
+            output_artifacts=tuple(OutputArtifact(**a) for a in data.get("output_artifacts", ())),
+            artifact_repository=dict(data.get("artifact_repository") or {}),
         )
 
 
@@ -169,6 +208,10 @@ class StepOutcome:
     error: bool = False
     #: containerSet: exit code of each container by name
     containers: dict[str, int] = field(default_factory=dict)
+    #: output artifacts saved: name -> {"key", "digest", "size"}
+    artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: input artifacts placed: name -> digest
+    loaded: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

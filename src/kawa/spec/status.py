@@ -118,12 +118,12 @@ class Outputs:
                 return p
         return None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, private: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self.parameters:
             out["parameters"] = [p.to_json() for p in self.parameters]
         if self.artifacts:
-            out["artifacts"] = [dict(a) for a in self.artifacts]
+            out["artifacts"] = [artifact_json(a, private) for a in self.artifacts]
         if self.result is not None:
             out["result"] = self.result
         if self.exit_code is not None:
@@ -147,12 +147,12 @@ class Inputs:
     parameters: tuple[Parameter, ...] = ()
     artifacts: tuple[Mapping[str, Any], ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, private: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self.parameters:
             out["parameters"] = [p.to_json() for p in self.parameters]
         if self.artifacts:
-            out["artifacts"] = [dict(a) for a in self.artifacts]
+            out["artifacts"] = [artifact_json(a, private) for a in self.artifacts]
         return out
 
     @staticmethod
@@ -163,6 +163,17 @@ class Inputs:
             parameters=tuple(Parameter.from_json(p) for p in data.get("parameters", ())),
             artifacts=tuple(data.get("artifacts", ())),
         )
+
+
+#: fields kawa keeps on an artifact that Argo's Artifact does not have
+_KAWA_ARTIFACT_FIELDS = ("digest", "size")
+
+
+def artifact_json(artifact: Mapping[str, Any], private: bool = False) -> dict[str, Any]:
+    """An artifact as Argo shows it (kawa's ``digest``/``size`` only in storage)."""
+    if private:
+        return dict(artifact)
+    return {k: v for k, v in artifact.items() if k not in _KAWA_ARTIFACT_FIELDS}
 
 
 def format_time(at: datetime | None) -> str | None:
@@ -257,9 +268,9 @@ class NodeStatus:
         if self.progress:
             out["progress"] = self.progress
         if self.inputs is not None and (self.inputs.parameters or self.inputs.artifacts):
-            out["inputs"] = self.inputs.to_json()
+            out["inputs"] = self.inputs.to_json(private=private)
         if self.outputs is not None:
-            outputs = self.outputs.to_json()
+            outputs = self.outputs.to_json(private=private)
             if outputs:
                 out["outputs"] = outputs
         if self.children:
@@ -340,7 +351,7 @@ class WorkflowStatus:
         if with_nodes and self.nodes:
             out["nodes"] = {nid: n.to_json(private=private) for nid, n in self.nodes.items()}
         if self.outputs is not None:
-            outputs = self.outputs.to_json()
+            outputs = self.outputs.to_json(private=private)
             if outputs:
                 out["outputs"] = outputs
         if private and self.private:

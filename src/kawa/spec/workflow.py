@@ -40,6 +40,8 @@ class Workflow:
     origin: Mapping[str, Any] = field(default_factory=dict)
     #: a re-run's reusable outcomes: content key -> what the earlier run recorded
     reuse: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: the artifact repository, resolved at submission (Argo's shape; {} = kawa's local)
+    artifact_repository: Mapping[str, Any] = field(default_factory=dict)
 
     def with_status(self, status: WorkflowStatus) -> Workflow:
         return replace(self, status=status)

@@ -27,6 +27,7 @@ import select
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from kawa.executors.base import Attachment, ExecutorLost, StepEvent, StepLogs
 from kawa.executors.local import images, launching, mounts, outcomes
 from kawa.executors.local._forkserver import records
 from kawa.executors.local.layout import NodePaths
-from kawa.spec.actions import StartStep, StopStep
+from kawa.spec.actions import StartStep, StepOutcome, StopStep
 from kawa.spec.events import StepEnded, StepProgress, StepStarted
 
 log = logging.getLogger("kawa.executors.local")
@@ -78,6 +79,8 @@ class LocalExecutor:
         self._boot = records.boot_id()
         #: events made here rather than read from the fork server (re-attached starts)
         self._pending: list[StepEvent] = []
+        #: resolves an artifact repository's credentials (set by the controller)
+        self.credentials: Any = None
         self._start_server(mode)
 
     # -- the fork server -----------------------------------------------------------
@@ -163,6 +166,13 @@ class LocalExecutor:
         node = self._track(step)
         try:
             request = launching.build_request(step, node, self._shims, self.isolation)
+            if step.input_artifacts and not os.path.exists(node.launched):
+                from kawa.executors.local import artifact_io  # only steps with artifacts
+
+                node.dir.mkdir(parents=True, exist_ok=True)
+                artifact_io.load_inputs(
+                    step, node, request["mounts"], self.isolation, self.home, self.credentials
+                )
         except images.CannotRun as e:
             node.dir.mkdir(parents=True, exist_ok=True)
             failure = {"exit_code": None, "error": True, "message": str(e)}
@@ -214,9 +224,27 @@ class LocalExecutor:
         if record is None:
             record = records.read_json(node.exit) or {}
         outcome = outcomes.outcome(step, node, record)
+        if step.input_artifacts or step.output_artifacts:
+            outcome = self._artifacts(step, node, outcome)
         finished = outcomes.parse_time(record.get("finished_at")) or _at(time.time())
         started = outcomes.parse_time(record.get("started_at"))
         return StepEnded(step.node_id, finished, outcome, started_at=started)
+
+    def _artifacts(self, step: StartStep, node: NodePaths, outcome: StepOutcome) -> StepOutcome:
+        """Save the output artifacts (a step that could not start has none)."""
+        from kawa.executors.local import artifact_io
+
+        loaded = artifact_io.loaded_digests(node)
+        if outcome.error or not os.path.exists(node.launched):
+            return replace(outcome, loaded=loaded)
+        launched = records.read_json(node.launched)
+        cwd = node.cwd(step.main.working_dir, (launched or {}).get("isolation", "none"))
+        saved, problem = artifact_io.save_outputs(
+            step, node, launched, cwd, outcome.exit_code, self.home, self.credentials
+        )
+        if problem:
+            return replace(outcome, artifacts=saved, loaded=loaded, error=True, message=problem)
+        return replace(outcome, artifacts=saved, loaded=loaded)
 
     def reattach(self, step: StartStep) -> Attachment:
         node = self._track(step)

@@ -185,6 +185,29 @@ def plan(step: StartStep, node: NodePaths, visible: list[str]) -> list[Mount]:
     return planner.ordered()
 
 
+def writable_path(plan: list[dict[str, Any]], isolation: str, path: str, cwd: str) -> Path:
+    """Where to write a file so that the step, once started, sees it at ``path``."""
+    full = os.path.normpath(os.path.join(cwd, path))
+    if isolation == "none":
+        return Path(full)
+    best: dict[str, Any] | None = None
+    for m in plan:
+        longer = best is None or len(m["path"]) > len(best["path"])
+        if m["kind"] != "dir" and _under(full, m["path"]) and longer:
+            best = m
+    if best is None or best["kind"] == "visible":
+        raise CannotRun(f"{path}: kawa cannot place an input artifact outside the step's view")
+    rest = os.path.relpath(full, best["path"])
+    rest = "" if rest == "." else rest
+    if best["kind"] == "overlay":
+        return Path(best["upper"], rest)
+    if best["kind"] == "shadow":
+        first = rest.split("/", 1)[0]
+        if first and os.path.lexists(os.path.join(best["lower"], first)):
+            raise CannotRun(f"{path}: kawa cannot place an input artifact over a host path")
+    return Path(best["source"], rest)
+
+
 def host_path(launched: dict[str, Any] | None, path: str, cwd: str) -> Path:
     """Where the file a step saw at ``path`` is on the host (after the step ended)."""
     full = os.path.normpath(os.path.join(cwd, path))
