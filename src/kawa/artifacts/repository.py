@@ -36,7 +36,7 @@ class Repository:
 
     def path(self, key: str) -> str:
         clean = posixpath.normpath("/" + key).lstrip("/")
-        if clean in ("", ".") or clean.startswith("../"):
+        if clean in ("", ".") or ".." in key.split("/"):
             raise RepositoryError(f"invalid artifact key {key!r}")
         return f"{self.root.rstrip('/')}/{clean}"
 

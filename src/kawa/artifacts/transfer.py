@@ -64,7 +64,9 @@ def save(repo: Repository, source: Path, key: str, spec: Mapping[str, Any] | Non
             repo.fs.rm(target, recursive=True)
         files = [p for p in sorted(source.rglob("*")) if p.is_file()]
         for path in files:
-            repo.fs.put_file(str(path), f"{target}/{path.relative_to(source).as_posix()}")
+            destination = f"{target}/{path.relative_to(source).as_posix()}"
+            repo.fs.makedirs(destination.rsplit("/", 1)[0], exist_ok=True)
+            repo.fs.put_file(str(path), destination)
         return Saved(key, tree_digest(source), sum(p.stat().st_size for p in files))
     if kind == "none":
         data = source.read_bytes()

@@ -21,6 +21,9 @@ def register(sub: Any) -> None:
         create = verbs.add_parser("create")
         create.add_argument("name")
         create.add_argument("--from-literal", action="append", default=[], metavar="KEY=VALUE")
+        create.add_argument("--from-file", action="append", default=[], metavar="KEY=PATH")
+        create.add_argument("--label", action="append", default=[], metavar="KEY=VALUE")
+        create.add_argument("--annotation", action="append", default=[], metavar="KEY=VALUE")
         create.set_defaults(handler=cmd_data_create, kind=kind)
         for verb, handler in (("get", cmd_data_get), ("delete", cmd_data_delete)):
             p = verbs.add_parser(verb)
@@ -63,18 +66,34 @@ def _kawa() -> Any:
 def cmd_data_create(args: argparse.Namespace) -> int:
     from kawa.controller import clock
 
-    data: dict[str, str] = {}
-    for pair in args.from_literal:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise KawaError(f"--from-literal {pair!r}: expected KEY=VALUE")
-        data[key] = value
-    body = {"metadata": {"name": args.name, "namespace": "default"}, "data": data}
+    data = _pairs("--from-literal", args.from_literal)
+    for key, path in _pairs("--from-file", args.from_file).items():
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data[key] = handle.read()
+        except OSError as error:
+            raise KawaError(f"--from-file {key}={path}: {error.strerror}") from error
+    meta: dict[str, Any] = {"name": args.name, "namespace": "default"}
+    if args.label:
+        meta["labels"] = _pairs("--label", args.label)
+    if args.annotation:
+        meta["annotations"] = _pairs("--annotation", args.annotation)
+    body = {"metadata": meta, "data": data}
     _kawa().store.put_object(
         args.kind, "default", args.name, json.dumps(body), clock.now().isoformat()
     )
     print(f"{args.kind}/{args.name} created")
     return 0
+
+
+def _pairs(option: str, pairs: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise KawaError(f"{option} {pair!r}: expected KEY=VALUE")
+        found[key] = value
+    return found
 
 
 def cmd_data_get(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from kawa.executors.local import mounts
 from kawa.executors.local.images import CannotRun
 from kawa.executors.local.layout import NodePaths
 from kawa.spec.actions import InputArtifact, StartStep
+from kawa.spec.errors import KawaError
 
 LOADED = "artifacts-in"
 Credentials = Callable[[Mapping[str, Any]], dict[str, str]]
@@ -33,7 +34,10 @@ class CannotLoad(CannotRun):
 
 def repository(step: StartStep, home: Path, credentials: Credentials | None) -> Repository:
     config = step.artifact_repository
-    secrets = credentials(config) if credentials is not None else {}
+    try:
+        secrets = credentials(config) if credentials is not None else {}
+    except KawaError as error:  # a secret the configuration names is missing
+        raise RepositoryError(str(error)) from error
     return open_repository(config, home, secrets)
 
 
@@ -56,7 +60,7 @@ def load_inputs(
             if "s3" in artifact.location and repo is None:
                 repo = repository(step, home, credentials)
             loaded[artifact.name] = _load(artifact, dest, repo)
-        except (transfer.ArtifactMissing, OSError, RepositoryError) as error:
+        except Exception as error:  # any storage backend's failure is the step's, not ours
             if artifact.optional:
                 continue
             raise CannotLoad(f"failed to load artifact {artifact.name}: {error}") from error
@@ -116,7 +120,7 @@ def save_outputs(
             if not artifact.optional and exit_code == 0 and not problem:
                 problem = f"failed to save outputs: open {artifact.path}: no such file or directory"
             continue
-        except (OSError, RepositoryError) as error:
+        except Exception as error:  # any storage backend's failure is the step's, not ours
             problem = problem or f"failed to save outputs: {artifact.name}: {error}"
             continue
         saved[artifact.name] = {"key": done.key, "digest": done.digest, "size": done.size}
