@@ -65,6 +65,24 @@ def bind(
     return tuple(bound)
 
 
+def expressions_as_tags(arguments: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """``fromExpression: E`` as ``from: "{{=E}}"``, so it is evaluated where the caller's
+    ``steps.*``/``tasks.*`` are known (with the other arguments)."""
+    if not arguments:
+        return {}
+    listed = arguments.get("artifacts") or []
+    if not any(a.get("fromExpression") for a in listed):
+        return arguments
+    rewritten = [
+        {k: v for k, v in a.items() if k != "fromExpression"}
+        | {"from": "{{=" + str(a["fromExpression"]) + "}}"}
+        if a.get("fromExpression")
+        else a
+        for a in listed
+    ]
+    return {**arguments, "artifacts": rewritten}
+
+
 def _resolve(source: Mapping[str, Any], scope: Scope) -> dict[str, Any] | None:
     """The artifact (location and digest) a ``from``/``fromExpression``/location names."""
     if source.get("from"):

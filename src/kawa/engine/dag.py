@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from kawa.engine import conditions, hooks, loops, naming, outputs, references
+from kawa.engine import artifacts, conditions, hooks, loops, naming, outputs, references
 from kawa.engine.calls import Call, run_call
 from kawa.engine.run import Run
 from kawa.engine.scope import Scope, UnresolvedReference, substitute
@@ -194,7 +194,7 @@ def _run_task(
     if loops.has_loop(task):
         return _run_loop(run, call, resolved, dag_node, name, task, tasks_scope, existing, parents)
     try:
-        arguments = substitute(task.get("arguments") or {}, scope)
+        arguments = substitute(artifacts.expressions_as_tags(task.get("arguments")), scope)
     except (UnresolvedReference, ExpressionError) as error:
         return _error(run, dag_node, node_name, name, task, parents, _absent(str(error)))
     child = run_call(run, replace(task_call, arguments=arguments))
@@ -262,7 +262,7 @@ def _run_loop(
         body = loops.expand(task, item, scope)
         item_scope = scope.with_values(loops.item_values(item))
         try:
-            arguments = substitute(body.get("arguments") or {}, item_scope)
+            arguments = substitute(artifacts.expressions_as_tags(body.get("arguments")), item_scope)
         except (UnresolvedReference, ExpressionError) as error:
             return run.save(group.with_phase(NodePhase.ERROR, run.now, str(error)))
         child = run_call(

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from kawa.engine import conditions, hooks, loops, naming, outputs, references
+from kawa.engine import artifacts, conditions, hooks, loops, naming, outputs, references
 from kawa.engine.calls import Call, run_call
 from kawa.engine.run import Run
 from kawa.engine.scope import Scope, UnresolvedReference, substitute
@@ -180,7 +180,7 @@ def _run_step(
     elif existing.fulfilled:
         return hooks.after_step(run, call, resolved, steps_node, existing, step, step_scope)
     try:
-        arguments = substitute(step.get("arguments") or {}, step_scope)
+        arguments = substitute(artifacts.expressions_as_tags(step.get("arguments")), step_scope)
     except (UnresolvedReference, ExpressionError) as error:
         return _error_node(run, existing, node_name, step, group_node, str(error))
     child = run_call(
