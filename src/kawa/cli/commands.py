@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from collections.abc import Sequence
@@ -84,31 +83,9 @@ def load_documents(paths: Sequence[str]) -> list[Any]:
 
 
 def lint_documents(kawa: Any, documents: Sequence[Any]) -> list[SpecIssue]:
-    """Schema + semantic lint; templates come from the files themselves and the store."""
-    from kawa.spec import lint
+    from kawa.controller.documents import lint_documents as lint
 
-    templates = {d.name: d for d in documents if d.kind == "WorkflowTemplate"}
-    cluster = {d.name: d for d in documents if d.kind == "ClusterWorkflowTemplate"}
-    stored = _stored_templates(kawa)
-    for name, doc in stored.get("WorkflowTemplate", {}).items():
-        templates.setdefault(name, doc)
-    for name, doc in stored.get("ClusterWorkflowTemplate", {}).items():
-        cluster.setdefault(name, doc)
-    issues: list[SpecIssue] = []
-    for document in documents:
-        issues.extend(lint.lint(document, templates=templates, cluster_templates=cluster))
-    return issues
-
-
-def _stored_templates(kawa: Any) -> dict[str, dict[str, Any]]:
-    from kawa.spec import loading
-
-    found: dict[str, dict[str, Any]] = {}
-    for kind, label in (("namespaced", "WorkflowTemplate"), ("cluster", "ClusterWorkflowTemplate")):
-        for _, name, data in kawa.store.list_objects(kind):
-            docs = loading.load_text(data, file=f"<stored {label} {name}>")
-            found.setdefault(label, {})[name] = docs[0]
-    return found
+    return lint(kawa, documents)
 
 
 def checked(kawa: Any, paths: Sequence[str]) -> list[Any]:
@@ -348,60 +325,14 @@ def cmd_control(args: argparse.Namespace) -> int:
 
 # -- selectors ----------------------------------------------------------------------------
 
-_SET = re.compile(r"^\s*([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)\s*$")
-
 
 def parse_label_selector(text: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    """Kubernetes label selectors: ``a=b``, ``a!=b``, ``a in (x,y)``, ``a notin (x)``, ``!a``."""
-    terms: list[tuple[str, str, tuple[str, ...]]] = []
-    for part in _split_selector(text):
-        match = _SET.match(part)
-        if match:
-            values = tuple(v.strip() for v in match.group(3).split(",") if v.strip())
-            terms.append((match.group(1), match.group(2), values))
-        elif "!=" in part:
-            key, value = part.split("!=", 1)
-            terms.append((key.strip(), "!=", (value.strip(),)))
-        elif "=" in part:
-            key, value = part.replace("==", "=").split("=", 1)
-            terms.append((key.strip(), "=", (value.strip(),)))
-        elif part.strip().startswith("!"):
-            terms.append((part.strip()[1:], "!exists", ()))
-        elif re.fullmatch(r"[\w./-]+", part.strip()):
-            terms.append((part.strip(), "exists", ()))
-        else:
-            raise KawaError(f"-l {text!r}: cannot parse label selector term {part.strip()!r}")
-    return tuple(terms)
+    from kawa.spec.selectors import parse_label_selector as parse
 
-
-def _split_selector(text: str) -> list[str]:
-    parts, depth, current = [], 0, ""
-    for char in text:
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        if char == "," and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    if current.strip():
-        parts.append(current)
-    return [p for p in parts if p.strip()]
+    return parse(text, option="-l")
 
 
 def parse_node_selector(text: str) -> Any:
-    from kawa.spec.events import NodeSelector
+    from kawa.spec.selectors import parse_node_selector as parse
 
-    terms: list[tuple[str, str, bool]] = []
-    for part in _split_selector(text or ""):
-        if "!=" in part:
-            key, value = part.split("!=", 1)
-            terms.append((key.strip(), value.strip(), True))
-        elif "=" in part:
-            key, value = part.replace("==", "=").split("=", 1)
-            terms.append((key.strip(), value.strip(), False))
-        else:
-            raise KawaError(f"--node-field-selector {text!r}: expected FIELD=VALUE terms")
-    return NodeSelector(terms=tuple(terms))
+    return parse(text)

@@ -55,13 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kawa", description="Run Argo Workflows YAML locally.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command")
-    from kawa.cli import cache, commands, objects, restarts
+    from kawa.cli import cache, commands, objects, restarts, serve
 
     commands.register(sub)
     restarts.register(sub)
     restarts.register_provenance(sub)
     objects.register(sub)
     cache.register(sub)
+    serve.register(sub)
     return parser
 
 

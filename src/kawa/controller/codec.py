@@ -162,7 +162,18 @@ def to_record(workflow: Workflow) -> WorkflowRecord:
         meta=dumps(meta_json(workflow)),
         spec=dumps(workflow.spec),
         status=status_json(status),
+        parameters=parameter_values(workflow.spec),
     )
+
+
+def parameter_values(spec: Any) -> dict[str, str]:
+    """The workflow's parameters as stored for finding it (name -> value text)."""
+    found = {}
+    for p in (spec.get("arguments") or {}).get("parameters") or []:
+        value = p.get("value", p.get("default"))
+        if value is not None and p.get("name"):
+            found[str(p["name"])] = value if isinstance(value, str) else json.dumps(value)
+    return found
 
 
 def from_record(record: WorkflowRecord, nodes: dict[str, str]) -> Workflow:

@@ -71,7 +71,9 @@ def retry(
         history=[codec.restarted_record(restarted, now)],
     )
     nodes = {nid: codec.node_json(n) for nid, n in status.nodes.items()}
-    kawa.store.restart(change, str(workflow.status.phase), nodes, removed)
+    kawa.store.restart(
+        change, str(workflow.status.phase), nodes, removed, codec.parameter_values(restarted.spec)
+    )
     wakeup.poke_all(kawa.home.sockets)
     return restarted
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -107,6 +108,10 @@ class Kawa:
         if not chosen:
             raise SpecError([SpecIssue(file, 1, 1, "metadata", "name or generateName is required")])
         labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
+        ref = (raw.get("spec") or {}).get("workflowTemplateRef") or {}
+        if ref.get("name"):  # Argo labels a run with the template it came from
+            kind = "cluster-workflow-template" if ref.get("clusterScope") else "workflow-template"
+            labels.setdefault(f"workflows.argoproj.io/{kind}", str(ref["name"]))
         repository = self.artifact_repository(spec, namespace)
         annotations = {str(k): str(v) for k, v in (meta.get("annotations") or {}).items()}
         return Workflow(
@@ -208,7 +213,10 @@ class Kawa:
         return [self.load(uid) for uid in uids]
 
     def serve(
-        self, stop: Callable[[], bool], on_change: Callable[[Workflow], None] | None = None
+        self,
+        stop: Callable[[], bool],
+        on_change: Callable[[Workflow], None] | None = None,
+        on_pass: Callable[[float], None] | None = None,
     ) -> None:
         """``kawa controller``: drive every unfinished workflow, including new ones."""
         from kawa.controller.loop import Controller
@@ -222,8 +230,11 @@ class Kawa:
         )
         try:
             while not stop():
+                began = time.perf_counter()
                 controller.adopt_unfinished()
                 controller.pass_once()
+                if on_pass is not None:
+                    on_pass(time.perf_counter() - began)
                 if stop():
                     break
                 controller._sleep()

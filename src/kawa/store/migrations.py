@@ -36,6 +36,13 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE locks (key TEXT NOT NULL, holder TEXT NOT NULL,
             PRIMARY KEY (key, holder)) WITHOUT ROWID""",
     ],
+    # 2: workflow parameters, to find runs by the values they were given
+    [
+        """CREATE TABLE parameters (workflow_uid TEXT NOT NULL, name TEXT NOT NULL,
+            value TEXT NOT NULL, PRIMARY KEY (workflow_uid, name)) WITHOUT ROWID""",
+        "CREATE INDEX parameters_name_value ON parameters (name, value)",
+        "CREATE INDEX workflows_namespace_created ON workflows (namespace, created_at)",
+    ],
 ]
 
 

@@ -27,6 +27,8 @@ class WorkflowRecord:
     #: status JSON without nodes
     status: str
     owner: str | None = None
+    #: workflow parameter values (name -> value), indexed for finding runs
+    parameters: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,9 @@ class ListQuery:
     name_prefix: str = ""
     name_contains: str = ""
     since: str | None = None
+    until: str | None = None
+    #: (name, value) pairs every listed workflow was given
+    parameters: tuple[tuple[str, str], ...] = ()
     #: label selector terms: (key, op, values) with op in =, !=, in, notin, exists, !exists
     labels: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     limit: int = 500

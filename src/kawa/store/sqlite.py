@@ -92,6 +92,7 @@ class SqliteStore:
                 "INSERT INTO labels (workflow_uid, key, value) VALUES (?,?,?)",
                 [(record.uid, k, v) for k, v in record.labels.items()],
             )
+            self._write_parameters(db, record.uid, record.parameters)
             self._write_nodes(db, record.uid, nodes)
             self._append(db, record.uid, history)
 
@@ -123,6 +124,14 @@ class SqliteStore:
                 "INSERT OR REPLACE INTO steps (workflow_uid, node_id, data) VALUES (?,?,?)",
                 [(change.uid, nid, data) for nid, data in change.steps.items()],
             )
+
+    @staticmethod
+    def _write_parameters(db: sqlite3.Connection, uid: str, values: dict[str, str]) -> None:
+        db.execute("DELETE FROM parameters WHERE workflow_uid=?", (uid,))
+        db.executemany(
+            "INSERT INTO parameters (workflow_uid, name, value) VALUES (?,?,?)",
+            [(uid, k, v) for k, v in values.items()],
+        )
 
     @staticmethod
     def _write_nodes(db: sqlite3.Connection, uid: str, nodes: dict[str, str]) -> None:
@@ -201,6 +210,15 @@ class SqliteStore:
         if query.since:
             sql.append("AND created_at >= ?")
             args.append(query.since)
+        if query.until:
+            sql.append("AND created_at <= ?")
+            args.append(query.until)
+        for name, value in query.parameters:
+            sql.append(
+                "AND EXISTS (SELECT 1 FROM parameters p WHERE p.workflow_uid=w.uid "
+                "AND p.name=? AND p.value=?)"
+            )
+            args.extend([name, value])
         for key, op, values in query.labels:
             exists = "EXISTS (SELECT 1 FROM labels l WHERE l.workflow_uid=w.uid AND l.key=?"
             if op in ("=", "in"):
@@ -227,7 +245,14 @@ class SqliteStore:
         ).fetchall()
         return [_record(r) for r in rows]
 
-    def restart(self, change: Change, was: str, nodes: dict[str, str], removed: list[str]) -> None:
+    def restart(
+        self,
+        change: Change,
+        was: str,
+        nodes: dict[str, str],
+        removed: list[str],
+        parameters: dict[str, str] | None = None,
+    ) -> None:
         """Replace a finished workflow's state (``kawa retry``) if it is still ``was``.
 
         One transaction: the workflow row, every node row, the StartSteps of the removed
@@ -249,10 +274,12 @@ class SqliteStore:
                 [(change.uid, nid) for nid in removed],
             )
             self._append(db, change.uid, change.history)
+            if parameters is not None:
+                self._write_parameters(db, change.uid, parameters)
 
     def delete_workflow(self, uid: str) -> None:
         with self.transaction() as db:
-            for table in ("nodes", "steps", "history", "inbox", "labels"):
+            for table in ("nodes", "steps", "history", "inbox", "labels", "parameters"):
                 db.execute(f"DELETE FROM {table} WHERE workflow_uid=?", (uid,))
             db.execute("DELETE FROM workflows WHERE uid=?", (uid,))
 
