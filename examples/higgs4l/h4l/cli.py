@@ -20,7 +20,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import partials, report, samples
+from . import partials, samples
+
+# `report` (matplotlib) is imported only by the steps that plot: the chunk steps start faster
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (
         samples.MissingData,
         partials.IncompleteMerge,
-        report.ChecksumMismatch,
+        partials.ChecksumMismatch,
         ValueError,  # a chunk outside 0..of-1, a file that is not JSON
     ) as error:
         print(f"higgs4l {args.command}: {error}", file=sys.stderr)
@@ -52,8 +54,8 @@ def process(args: argparse.Namespace) -> None:
     partial = partials.process(args.sample, args.chunk, args.of, args.data)
     _write_json(args.out, partial)
     print(
-        f"{args.sample} chunk {args.chunk}/{args.of}: entries "
-        f"{partial['entry_start']}..{partial['entry_stop'] - 1}, selected {partial['selected']}"
+        f"{args.sample} chunk {args.chunk} of {args.of}: entries "
+        f"[{partial['entry_start']}, {partial['entry_stop']}), selected {partial['selected']}"
     )
 
 
@@ -65,7 +67,9 @@ def merge(args: argparse.Namespace) -> None:
 
 
 def plot(args: argparse.Namespace) -> None:
-    merged = report.verified(_read_json(args.inputs))
+    from . import report
+
+    merged = partials.verified(_read_json(args.inputs))
     text = report.summary(merged)
     report.plot(merged, args.png)
     if args.summary is not None:
@@ -76,6 +80,8 @@ def plot(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> None:
     """Every step in one process, for a quick local look: OUT/partials, merged.json, PNG."""
+    from . import report
+
     shutil.rmtree(args.out / "partials", ignore_errors=True)  # partials of an earlier run
     for name in args.samples:
         for chunk in range(args.n):

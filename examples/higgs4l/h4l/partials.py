@@ -36,6 +36,10 @@ class IncompleteMerge(Exception):
     """The partials do not cover a sample's entries exactly once, or do not fit together."""
 
 
+class ChecksumMismatch(Exception):
+    """A merged file's counts do not hash to its recorded checksum."""
+
+
 def process(sample_name: str, chunk: int, of: int, data_dir: Path) -> Result:
     """Read chunk ``chunk`` of ``of`` of a sample, select, histogram: the step's partial."""
     sample = samples.SAMPLES[sample_name]
@@ -108,6 +112,14 @@ def counts_checksum(merged_samples: dict[str, Result]) -> str:
         name: {key: sample[key] for key in COUNTED} for name, sample in merged_samples.items()
     }
     return histograms.checksum(counts)
+
+
+def verified(merged: Result) -> Result:
+    """``merged``, after checking that its counts still hash to its checksum."""
+    recomputed = counts_checksum(merged["samples"])
+    if recomputed != merged["checksum"]:
+        raise ChecksumMismatch(f"counts hash to {recomputed}, the file says {merged['checksum']}")
+    return merged
 
 
 def _merge_sample(name: str, parts: list[Result]) -> Result:

@@ -134,7 +134,8 @@ def dimuon_mass(candidates: ak.Array) -> np.ndarray:
     energy = c.E1 + c.E2
     px, py, pz = c.px1 + c.px2, c.py1 + c.py2, c.pz1 + c.pz2
     squared = ak.to_numpy(energy**2 - px**2 - py**2 - pz**2).astype(np.float64)
-    return np.sqrt(np.maximum(squared, 0.0))
+    masses: np.ndarray = np.sqrt(np.maximum(squared, 0.0))
+    return masses
 
 
 def invariant_mass(first: ak.Array, second: ak.Array) -> ak.Array:
