@@ -60,7 +60,11 @@ def process(args: argparse.Namespace) -> None:
 
 
 def merge(args: argparse.Namespace) -> None:
+    if not args.inputs.is_dir():
+        raise partials.IncompleteMerge(f"{args.inputs} is not a directory of partials")
     files = sorted(args.inputs.rglob("*.json"))
+    if not files:
+        raise partials.IncompleteMerge(f"no partials (*.json) under {args.inputs}")
     merged = partials.merge(_read_json(file) for file in files)
     _write_json(args.out, merged)
     print(f"merged {len(files)} partials: {merged['checksum']}")
