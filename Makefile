@@ -5,13 +5,13 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO_HOME := .kawa-demo
 
-.PHONY: install demo test lint typecheck contracts bench clean
+.PHONY: install demo test lint typecheck contracts bench clean flagship-data
 
 $(STAMP): pyproject.toml scripts/setup-system.sh
 	bash scripts/setup-system.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,flagship]'
 	$(PY) -m compileall -q src >/dev/null
 	$(PY) -c "from kawa.spec import schema; schema.warm_cache()"
 	touch $(STAMP)
@@ -22,12 +22,16 @@ demo: $(STAMP)
 	rm -rf $(DEMO_HOME)
 	KAWA_HOME=$(CURDIR)/$(DEMO_HOME) $(VENV)/bin/kawa run examples/ml-pipeline.yaml
 
+# the flagship's two ROOT files (scikit-hep-testdata 0.3.12), verified, never committed
+flagship-data: $(STAMP)
+	$(PY) examples/higgs4l/fetch_data.py examples/higgs4l/data
+
 test: $(STAMP) lint typecheck contracts
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench examples
+	$(VENV)/bin/ruff format --check src tests bench examples
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
