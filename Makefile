@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO_HOME := .kawa-demo
 
-.PHONY: install demo test lint typecheck contracts bench clean flagship-data
+.PHONY: install demo demo-ml test lint typecheck contracts bench clean flagship-data
 
 $(STAMP): pyproject.toml scripts/setup-system.sh
 	bash scripts/setup-system.sh
@@ -18,7 +18,18 @@ $(STAMP): pyproject.toml scripts/setup-system.sh
 
 install: $(STAMP)
 
-demo: $(STAMP)
+# the flagship: fan out over chunks of collider data, merge exactly, plot (examples/higgs4l)
+demo: $(STAMP) flagship-data
+	rm -rf $(DEMO_HOME)
+	KAWA_HOME=$(CURDIR)/$(DEMO_HOME) $(VENV)/bin/kawa run examples/higgs4l/higgs4l.yaml \
+	  --name higgs4l -p chunks=8 -p code-dir=$(CURDIR)/examples/higgs4l \
+	  -p data-dir=$(CURDIR)/examples/higgs4l/data
+	KAWA_HOME=$(CURDIR)/$(DEMO_HOME) $(VENV)/bin/kawa cp higgs4l $(DEMO_HOME)/output --node plot
+	@cat $(DEMO_HOME)/output/plot/summary.txt
+	@echo "the plot: $(DEMO_HOME)/output/plot/higgs4l.png"
+
+# the ML-style example: fan-out over learning rates, a retried step, an exit handler
+demo-ml: $(STAMP)
 	rm -rf $(DEMO_HOME)
 	KAWA_HOME=$(CURDIR)/$(DEMO_HOME) $(VENV)/bin/kawa run examples/ml-pipeline.yaml
 

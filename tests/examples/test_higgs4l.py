@@ -416,3 +416,27 @@ def test_a_wheel_whose_files_do_not_match_the_recorded_sha256_is_refused(tmp_pat
     assert done.returncode == 1
     assert "expected baa852f7" in done.stderr
     assert list(data.iterdir()) == []
+
+
+# ---- the workflow itself, run by kawa ----------------------------------------------------
+
+
+def test_the_workflow_run_by_kawa_gives_the_one_pass_checksum(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """examples/higgs4l/higgs4l.yaml through `kawa run` (artifacts, fan-out, fan-in) with 3
+    chunks per sample: the summary it stores has the checksum of one pass."""
+    env = {**os.environ, "KAWA_HOME": str(tmp_path / "home")}
+    kawa = [sys.executable, "-m", "kawa.cli.main"]
+    run = [
+        *kawa, "run", str(EXAMPLE / "higgs4l.yaml"), "--name", "h4l",
+        "-p", "chunks=3", "-p", f"code-dir={EXAMPLE}", "-p", f"data-dir={data_dir}",
+    ]  # fmt: skip
+    done = subprocess.run(run, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    out = tmp_path / "out"
+    copy = [*kawa, "cp", "h4l", str(out), "--node", "plot"]
+    subprocess.run(copy, env=env, capture_output=True, text=True, timeout=60, check=True)
+    summary = (out / "plot" / "summary.txt").read_text()
+    assert f"checksum: {CHECKSUM}" in summary
+    assert (out / "plot" / "higgs4l.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     restarts.register_provenance(sub)
     objects.register(sub)
     cache.register(sub)
+    cache.register_cp(sub)
     serve.register(sub)
     return parser
 
