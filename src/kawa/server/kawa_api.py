@@ -8,13 +8,16 @@ from fastapi import APIRouter, Request
 
 from kawa.controller import restarts
 from kawa.controller.provenance import provenance
-from kawa.server.requests import field, json_body, parameters
+from kawa.server.requests import STRINGS, documented, field, json_body, parameters
 from kawa.server.workflows import service, shown
 
 router = APIRouter(tags=["KawaService"])
 
 
-@router.post("/api/kawa/v1/workflows/{namespace}/{name}/rerun")
+@router.post(
+    "/api/kawa/v1/workflows/{namespace}/{name}/rerun",
+    openapi_extra=documented({"from": STRINGS, "parameters": STRINGS}),
+)
 async def rerun(request: Request, namespace: str, name: str) -> dict[str, Any]:
     """Body: ``{"from": ["NODE", ...], "parameters": ["name=value", ...]}``."""
     body = await json_body(request)

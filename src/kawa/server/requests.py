@@ -53,3 +53,20 @@ def parameters(values: list[Any] | None, where: str = "parameters") -> dict[str,
         name, _, value = item.partition("=")
         found[name] = value
     return found
+
+
+def documented(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``openapi_extra`` describing a JSON request body (the handler reads it itself)."""
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    return {
+        "requestBody": {
+            "required": bool(required),
+            "content": {"application/json": {"schema": schema}},
+        }
+    }
+
+
+OBJECT: dict[str, Any] = {"type": "object"}
+STRINGS: dict[str, Any] = {"type": "array", "items": {"type": "string"}}

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from kawa.controller import clock, documents
 from kawa.controller.service import Kawa
 from kawa.server.errors import BadRequest
-from kawa.server.requests import field, json_body
+from kawa.server.requests import OBJECT, documented, field, json_body
 from kawa.spec.errors import ConflictError, NotFoundError
 
 router = APIRouter(tags=["TemplateService"])
@@ -69,7 +69,9 @@ def _register(part: str) -> None:
         ]
         return {"metadata": {}, "items": items}
 
-    @router.post(base, name=f"create {kind}")
+    body_doc = documented({request_field: OBJECT}, (request_field,))
+
+    @router.post(base, name=f"create {kind}", openapi_extra=body_doc)
     async def create(request: Request, namespace: str | None = None) -> dict[str, Any]:
         body = await json_body(request)
         raw = _checked(
@@ -84,7 +86,7 @@ def _register(part: str) -> None:
             return raw
         raise ConflictError(f'{kind} "{name}" already exists')
 
-    @router.post(f"{base}/lint", name=f"lint {kind}")
+    @router.post(f"{base}/lint", name=f"lint {kind}", openapi_extra=body_doc)
     async def lint(request: Request, namespace: str | None = None) -> dict[str, Any]:
         body = await json_body(request)
         return _checked(
@@ -95,7 +97,7 @@ def _register(part: str) -> None:
     def get(request: Request, name: str, namespace: str | None = None) -> dict[str, Any]:
         return _get(_service(request), store_kind, ns(namespace), name)
 
-    @router.put(f"{base}/{{name}}", name=f"update {kind}")
+    @router.put(f"{base}/{{name}}", name=f"update {kind}", openapi_extra=body_doc)
     async def update(request: Request, name: str, namespace: str | None = None) -> dict[str, Any]:
         body = await json_body(request)
         raw = _checked(

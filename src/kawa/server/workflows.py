@@ -20,7 +20,7 @@ from kawa.controller import clock, documents, restarts
 from kawa.controller.service import Kawa
 from kawa.server import listing
 from kawa.server.errors import BadRequest
-from kawa.server.requests import field, json_body, parameters
+from kawa.server.requests import OBJECT, STRINGS, documented, field, json_body, parameters
 from kawa.spec.errors import NotFoundError
 from kawa.spec.events import ResumeRequested, StopRequested, SuspendRequested
 from kawa.spec.selectors import parse_node_selector
@@ -78,7 +78,13 @@ def list_workflows(
     }
 
 
-@router.post("/api/v1/workflows/{namespace}")
+@router.post(
+    "/api/v1/workflows/{namespace}",
+    openapi_extra=documented(
+        {"workflow": OBJECT, "serverDryRun": {"type": "boolean"}, "createOptions": OBJECT},
+        ("workflow",),
+    ),
+)
 async def create_workflow(request: Request, namespace: str) -> dict[str, Any]:
     body = await json_body(request)
     raw = field(body, "workflow", dict, required=True)
@@ -104,7 +110,10 @@ def _in_namespace(raw: dict[str, Any], namespace: str) -> dict[str, Any]:
     return {**raw, "metadata": meta}
 
 
-@router.post("/api/v1/workflows/{namespace}/lint")
+@router.post(
+    "/api/v1/workflows/{namespace}/lint",
+    openapi_extra=documented({"workflow": OBJECT}, ("workflow",)),
+)
 async def lint_workflow(request: Request, namespace: str) -> dict[str, Any]:
     body = await json_body(request)
     raw = _in_namespace(field(body, "workflow", dict, required=True), namespace)
@@ -124,7 +133,16 @@ def delete_workflow(request: Request, namespace: str, name: str) -> dict[str, An
     return {}
 
 
-@router.put("/api/v1/workflows/{namespace}/{name}/retry")
+@router.put(
+    "/api/v1/workflows/{namespace}/{name}/retry",
+    openapi_extra=documented(
+        {
+            "restartSuccessful": {"type": "boolean"},
+            "nodeFieldSelector": {"type": "string"},
+            "parameters": STRINGS,
+        }
+    ),
+)
 async def retry_workflow(request: Request, namespace: str, name: str) -> dict[str, Any]:
     body = await json_body(request)
     retried = restarts.retry(
@@ -138,7 +156,10 @@ async def retry_workflow(request: Request, namespace: str, name: str) -> dict[st
     return shown(retried)
 
 
-@router.put("/api/v1/workflows/{namespace}/{name}/resubmit")
+@router.put(
+    "/api/v1/workflows/{namespace}/{name}/resubmit",
+    openapi_extra=documented({"memoized": {"type": "boolean"}, "parameters": STRINGS}),
+)
 async def resubmit_workflow(request: Request, namespace: str, name: str) -> dict[str, Any]:
     body = await json_body(request)
     new = restarts.resubmit(
@@ -151,7 +172,12 @@ async def resubmit_workflow(request: Request, namespace: str, name: str) -> dict
     return shown(new)
 
 
-@router.put("/api/v1/workflows/{namespace}/{name}/{verb}")
+@router.put(
+    "/api/v1/workflows/{namespace}/{name}/{verb}",
+    openapi_extra=documented(
+        {"nodeFieldSelector": {"type": "string"}, "message": {"type": "string"}}
+    ),
+)
 async def control_workflow(
     request: Request, namespace: str, name: str, verb: str
 ) -> dict[str, Any]:
