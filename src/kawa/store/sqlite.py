@@ -96,6 +96,27 @@ class SqliteStore:
             self._write_nodes(db, record.uid, nodes)
             self._append(db, record.uid, history)
 
+    def insert_many(self, records: Iterable[WorkflowRecord]) -> int:
+        """Insert finished workflows in one transaction (imports, benchmarks); how many."""
+        count = 0
+        with self.transaction() as db:
+            for record in records:
+                db.execute(
+                    f"INSERT INTO workflows ({_WORKFLOW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        record.uid, record.namespace, record.name, record.phase,
+                        record.created_at, record.finished_at, json.dumps(record.labels),
+                        record.meta, record.spec, record.status, record.owner,
+                    ),
+                )  # fmt: skip
+                db.executemany(
+                    "INSERT INTO labels (workflow_uid, key, value) VALUES (?,?,?)",
+                    [(record.uid, k, v) for k, v in record.labels.items()],
+                )
+                self._write_parameters(db, record.uid, record.parameters)
+                count += 1
+        return count
+
     def apply(self, change: Change) -> None:
         """Commit one pass for one workflow atomically."""
         with self.transaction() as db:
