@@ -23,7 +23,7 @@ import sqlite3
 import sys
 from typing import Any
 
-import kawa
+from kawa._version import __version__
 from kawa.controller.service import Kawa
 from kawa.engine.content import digest
 from kawa.spec.status import NodeStatus, NodeType, format_time
@@ -39,7 +39,7 @@ def provenance(service: Kawa, workflow: Workflow) -> dict[str, Any]:
         for node in sorted(workflow.status.nodes.values(), key=_order)
     ]
     return {
-        "kawaVersion": kawa.__version__,
+        "kawaVersion": __version__,
         "workflow": {
             "name": workflow.name,
             "namespace": workflow.namespace,

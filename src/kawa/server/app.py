@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-import kawa
+from kawa._version import __version__
 from kawa.controller.service import Kawa
 from kawa.server import auth, errors, events, info, kawa_api, templates, ui, workflows
 from kawa.spec.errors import KawaError
@@ -18,7 +18,7 @@ from kawa.spec.errors import KawaError
 def create_app(service: Kawa, *, require_auth: bool = False) -> FastAPI:
     app = FastAPI(
         title="kawa",
-        version=kawa.__version__,
+        version=__version__,
         description="Argo Server's REST API (workflows, templates, cron workflows, info) "
         "and kawa's own (re-run from a node, provenance), served by kawa.",
     )

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 
-import kawa
+from kawa._version import __version__
 from kawa.server import metrics
 
 router = APIRouter(tags=["InfoService"])
@@ -23,7 +23,7 @@ def info() -> dict[str, Any]:
 @router.get("/api/v1/version")
 def version() -> dict[str, Any]:
     return {
-        "version": f"v{kawa.__version__}",
+        "version": f"v{__version__}",
         "buildDate": "",
         "gitCommit": "",
         "gitTag": "",

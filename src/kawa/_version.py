@@ -1,0 +1,3 @@
+"""kawa's version (one place)."""
+
+__version__ = "0.1.0"
