@@ -40,15 +40,6 @@ SELECTED = {"4mu": 8, "4e": 0, "2e2mu": 30}
 CHECKSUM = "sha256:27c3642603fdc0f8b1c6050bbacda663a937f0ad70f2d5f64d889ff681897d05"
 
 
-@pytest.fixture(scope="session")
-def data_dir() -> Path:
-    target = Path(os.environ.get("HIGGS4L_DATA", EXAMPLE / "data"))
-    fetch = [sys.executable, str(EXAMPLE / "fetch_data.py"), str(target)]
-    done = subprocess.run(fetch, capture_output=True, text=True, timeout=600, check=False)
-    assert done.returncode == 0, f"fetching the flagship data failed:\n{done.stderr}"
-    return target
-
-
 def run_all(data_dir: Path, chunks: int) -> dict[str, Any]:
     """Every chunk of both samples, through JSON as the steps pass them, then the merge."""
     parts = [
