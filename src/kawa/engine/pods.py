@@ -324,8 +324,20 @@ def start_step(run: Run, node: NodeStatus, template: Mapping[str, Any]) -> Start
         private_paths=tuple(dict.fromkeys(private)),
         output_parameters=tuple(outputs),
         daemon=bool(template.get("daemon")),
-        labels=(("template", str(template.get("name", ""))),),
+        labels=_labels(template),
     )
+
+
+#: template annotation: start this Python step from a pre-warmed interpreter
+WARM_PYTHON = "kawa.dev/warm-python"
+
+
+def _labels(template: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    labels: tuple[tuple[str, str], ...] = (("template", str(template.get("name", ""))),)
+    annotations = (template.get("metadata") or {}).get("annotations") or {}
+    if str(annotations.get(WARM_PYTHON, "")).lower() == "true":
+        labels += (("warm-python", "true"),)
+    return labels
 
 
 def _volumes(run: Run, template: Mapping[str, Any]) -> dict[str, str]:

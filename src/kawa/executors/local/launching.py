@@ -120,9 +120,28 @@ def build_request(step: StartStep, node: NodePaths, shims: str, isolation: str) 
         "mounts": [m.to_json() for m in plan],
         "containers": containers,
     }
+    warm = warm_script(step, containers)
+    if warm:
+        request["warm"] = warm
     if step.queue:  # workflow parallelism: the fork server admits it (see _forkserver/slots)
         request.update(queue=step.queue, limit=step.queue_limit, lane=step.queue_lane)
     return request
+
+
+def warm_script(step: StartStep, containers: list[dict[str, Any]]) -> str:
+    """The script a ``kawa.dev/warm-python`` step runs, when it can start warm.
+
+    It can when the step is one main container whose command is this host's Python (the
+    ``python`` alias) followed by a script file and its arguments — no interpreter flags.
+    """
+    if ("warm-python", "true") not in step.labels or len(containers) != 1:
+        return ""
+    argv = containers[0]["argv"]
+    if len(argv) < 2 or not argv[1].endswith(".py") or argv[1].startswith("-"):
+        return ""
+    if argv[0] != sys.executable:  # images.resolve maps `python` to this interpreter
+        return ""
+    return str(argv[1])
 
 
 def write_scripts(step: StartStep, node: NodePaths) -> None:
