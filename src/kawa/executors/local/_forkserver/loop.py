@@ -188,6 +188,7 @@ class Server:
             self.jobs[pid] = job
             self.nodes[node] = job
             self.emit(ev="started", node=node, pid=pid, at=at)
+            self.watch_zygotes()
             return
         if root:
             isolation.remove_root(root)
@@ -240,6 +241,33 @@ class Server:
         self.poller.register(pidfd, select.POLLIN)
 
     # -- endings -------------------------------------------------------------------
+
+    def watch_zygotes(self) -> None:
+        """Watch the pipes of new zygotes; take the ends they reported meanwhile."""
+        for fd in self.launcher.new_zygote_fds:
+            self.poller.register(fd, select.POLLIN)
+        self.launcher.new_zygote_fds.clear()
+        for fd in list(self.launcher.zygotes.by_fd):
+            if self.launcher.zygotes.has_pending(fd):
+                self.zygote_exits(fd)
+
+    def zygote_exits(self, fd: int) -> None:
+        for pid, status in self.launcher.zygotes.exits(fd):
+            job = self.jobs.pop(pid, None)
+            if job is None:
+                continue
+            if status is None:  # the zygote died: the step's outcome is unknown
+                del self.nodes[job.node]
+                lost: dict[str, Any] = {"pid": pid, "exit_code": None, "signal": None}
+                lost.update(error=True, started_at=records.iso(job.started))
+                lost.update(finished_at=records.iso(records.now()))
+                lost["message"] = "the pre-warmed Python interpreter of this step ended"
+                self.end(job.node, lost)
+                continue
+            self.finish(job, status)
+        if fd not in self.launcher.zygotes.by_fd:
+            with contextlib.suppress(KeyError):
+                self.poller.unregister(fd)
 
     def reap(self) -> None:
         while True:
@@ -419,6 +447,8 @@ class Server:
                     watching.drain(wake_r)
                 elif fd in self.watched:
                     self.watched_exited(fd)
+                elif fd in self.launcher.zygotes.by_fd:
+                    self.zygote_exits(fd)
             self.reap()
             self.tick()
             self.flush()

@@ -20,7 +20,7 @@ import signal
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import isolation, launch, records, supervisor
+from . import isolation, launch, records, supervisor, warm
 
 #: generic roots kept built, so that a launch only adds the step's own mounts
 SPARE_ROOTS = 2
@@ -39,6 +39,9 @@ class Launcher:
     boot: str
     counter: int = 0
     spare: list[str] = field(default_factory=list)
+    zygotes: warm.Zygotes = field(default_factory=warm.Zygotes)
+    #: pipes of zygotes started since the server last looked (it must watch them)
+    new_zygote_fds: list[int] = field(default_factory=list)
 
     def claim(self, node: str) -> int | None:
         """Create ``launched`` (empty, exclusively); its fd, or None if it existed."""
@@ -84,6 +87,13 @@ class Launcher:
         """Start the step in ``root``: (pid, "") or (0, why it could not start)."""
         if req.get("supervised"):
             return self.fork_supervisor(req, root), ""
+        if req.get("warm") and self.isolated != "user-namespace":
+            # a Python script, forked from a pre-warmed interpreter (which, exec'd by an
+            # unprivileged user, could not chroot: there the step starts cold)
+            pid, fd = self.zygotes.start(req["warm"], req["containers"][0], root)
+            if fd is not None:
+                self.new_zygote_fds.append(fd)
+            return pid, ""
         return launch.spawn(req["containers"][0], root, self.real_root, self.devnull)
 
     def fork_supervisor(self, req: dict[str, Any], root: str) -> int:
