@@ -83,6 +83,8 @@ class Controller:
         self.in_flight: dict[str, int] = {}
         #: node id -> (workflow parallelism, is a loop item) of steps issued with a queue
         self.queued: dict[str, tuple[int, bool]] = {}
+        #: set to a dict to collect the workflows this controller completes, as committed
+        self.completed: dict[str, Workflow] | None = None
 
     def close(self) -> None:
         for uid in list(self.tracked):
@@ -213,6 +215,8 @@ class Controller:
             self._act(action)
         for workflow in finished:
             del self.tracked[workflow.uid]
+            if self.completed is not None:
+                self.completed[workflow.uid] = workflow
             self.store.release(workflow.uid, self.owner)
         if self.on_change is not None:
             for uid in due:
