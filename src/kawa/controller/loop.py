@@ -83,6 +83,8 @@ class Controller:
         self.in_flight: dict[str, int] = {}
         #: node id -> (workflow parallelism, is a loop item) of steps issued with a queue
         self.queued: dict[str, tuple[int, bool]] = {}
+        #: per workflow: the last inbox command folded into events not yet committed
+        self.commands_read: dict[str, int] = {}
         #: set to a dict to collect the workflows this controller completes, as committed
         self.completed: dict[str, Workflow] | None = None
 
@@ -278,6 +280,7 @@ class Controller:
             finished_at=now.isoformat(),
             status=codec.status_json(status),
             history=[record],
+            commands_upto=self.commands_read.pop(uid, None),
         )
 
     def _decide(self, uid: str, now: datetime) -> tuple[Change, tuple[Action, ...]]:
@@ -329,6 +332,7 @@ class Controller:
             nodes=changed,
             history=history,
             steps=steps,
+            commands_upto=self.commands_read.pop(uid, None),
         )
         return change, decision.actions
 
@@ -358,11 +362,13 @@ class Controller:
                     self.in_flight[uid] = max(0, self.in_flight.get(uid, 0) - 1)
 
     def _collect_commands(self, force: bool = False) -> None:
+        """Fold waiting commands in; they leave the inbox with the pass's commit."""
         waiting = self.store.has_commands()
         for uid in waiting & set(self.tracked):
-            for text in self.store.take_commands(uid):
+            for command_id, text in self.store.read_commands(uid, self.commands_read.get(uid, 0)):
                 event = codec.event_from_json(json.loads(text))
                 self.events.setdefault(uid, []).append(replace_at(event, clock.now()))
+                self.commands_read[uid] = command_id
 
     def _sleep(self) -> None:
         now = clock.now()
