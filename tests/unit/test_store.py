@@ -61,6 +61,24 @@ def test_a_change_writes_nodes_history_and_steps_in_one_transaction(tmp_path: Pa
     assert store.steps("u1") == {"n1": '{"start": 1}'}
 
 
+def test_a_command_leaves_the_inbox_only_with_the_pass_that_folds_it_in(
+    tmp_path: Path,
+) -> None:
+    store = SqliteStore(tmp_path / "k.db")
+    store.insert_workflow(record(), {}, [])
+    store.post_command("u1", '{"resume": 1}')
+    [(first, _)] = store.read_commands("u1")
+    # a controller killed here (read, not committed) leaves the command for the next one
+    assert SqliteStore(tmp_path / "k.db").read_commands("u1") == [(first, '{"resume": 1}')]
+    store.post_command("u1", '{"stop": 1}')
+    assert [data for _, data in store.read_commands("u1", after=first)] == ['{"stop": 1}']
+    store.apply(
+        Change(uid="u1", phase="Running", finished_at=None, status="{}", commands_upto=first)
+    )
+    assert [data for _, data in store.read_commands("u1")] == ['{"stop": 1}']
+    assert store.has_commands() == {"u1"}
+
+
 def test_a_failing_change_leaves_nothing_behind(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "k.db")
     store.insert_workflow(record(), {}, [])

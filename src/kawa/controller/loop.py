@@ -94,6 +94,10 @@ class Controller:
         self.in_flight: dict[str, int] = {}
         #: node id -> (workflow parallelism, is a loop item) of steps issued with a queue
         self.queued: dict[str, tuple[int, bool]] = {}
+        #: per workflow: the last inbox command folded into events not yet committed
+        self.commands_read: dict[str, int] = {}
+        #: set to a dict to collect the workflows this controller completes, as committed
+        self.completed: dict[str, Workflow] | None = None
 
     def _give_credentials(self, executor: Executor) -> None:
         """Let the executor resolve artifact repository secrets (never stored in steps)."""
@@ -233,6 +237,8 @@ class Controller:
             self._act(action)
         for workflow in finished:
             del self.tracked[workflow.uid]
+            if self.completed is not None:
+                self.completed[workflow.uid] = workflow
             self.store.release(workflow.uid, self.owner)
         if self.on_change is not None:
             for uid in due:
@@ -294,6 +300,7 @@ class Controller:
             finished_at=now.isoformat(),
             status=codec.status_json(status),
             history=[record],
+            commands_upto=self.commands_read.pop(uid, None),
         )
 
     def _decide(self, uid: str, now: datetime) -> tuple[Change, tuple[Action, ...]]:
@@ -345,6 +352,7 @@ class Controller:
             nodes=changed,
             history=history,
             steps=steps,
+            commands_upto=self.commands_read.pop(uid, None),
         )
         return change, decision.actions
 
@@ -390,11 +398,13 @@ class Controller:
                     self.in_flight[uid] = max(0, self.in_flight.get(uid, 0) - 1)
 
     def _collect_commands(self, force: bool = False) -> None:
+        """Fold waiting commands in; they leave the inbox with the pass's commit."""
         waiting = self.store.has_commands()
         for uid in waiting & set(self.tracked):
-            for text in self.store.take_commands(uid):
+            for command_id, text in self.store.read_commands(uid, self.commands_read.get(uid, 0)):
                 event = codec.event_from_json(json.loads(text))
                 self.events.setdefault(uid, []).append(replace_at(event, clock.now()))
+                self.commands_read[uid] = command_id
 
     def _sleep(self) -> None:
         now = clock.now()

@@ -198,6 +198,8 @@ class Kawa:
         controller = Controller(
             self.home, self.store, executor, on_change=on_change, new_executor=new_executor
         )
+        completed: dict[str, Workflow] = {}
+        controller.completed = completed
         try:
             for uid in uids:
                 if not controller.adopt(uid):
@@ -210,7 +212,8 @@ class Kawa:
             controller.run_until(lambda: not any(uid in controller.tracked for uid in uids))
         finally:
             controller.close()
-        return [self.load(uid) for uid in uids]
+        # what this controller committed last is what the store holds: no need to reload it
+        return [completed.get(uid) or self.load(uid) for uid in uids]
 
     def serve(
         self,

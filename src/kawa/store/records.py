@@ -53,6 +53,8 @@ class Change:
     nodes: dict[str, str] = field(default_factory=dict)
     history: list[HistoryRecord] = field(default_factory=list)
     steps: dict[str, str] = field(default_factory=dict)
+    #: inbox commands folded into this pass: those up to this id are deleted with it
+    commands_upto: int | None = None
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,11 @@ class SqliteStore:
             )
         self._write_nodes(db, change.uid, change.nodes)
         self._append(db, change.uid, change.history)
+        if change.commands_upto is not None:
+            db.execute(
+                "DELETE FROM inbox WHERE id <= ? AND workflow_uid=?",
+                (change.commands_upto, change.uid),
+            )
         if change.steps:
             db.executemany(
                 "INSERT OR REPLACE INTO steps (workflow_uid, node_id, data) VALUES (?,?,?)",
@@ -336,14 +341,16 @@ class SqliteStore:
         with self.transaction() as db:
             db.execute("INSERT INTO inbox (workflow_uid, data) VALUES (?,?)", (uid, command))
 
-    def take_commands(self, uid: str) -> list[str]:
-        with self.transaction() as db:
-            rows = db.execute(
-                "SELECT id, data FROM inbox WHERE workflow_uid=? ORDER BY id", (uid,)
-            ).fetchall()
-            if rows:
-                db.execute("DELETE FROM inbox WHERE id <= ? AND workflow_uid=?", (rows[-1][0], uid))
-        return [r[1] for r in rows]
+    def read_commands(self, uid: str, after: int = 0) -> list[tuple[int, str]]:
+        """A workflow's waiting commands (id, data) after id ``after``, oldest first.
+
+        They stay in the inbox until the pass that folds them in commits
+        (``Change.commands_upto``): a controller killed in between loses none.
+        """
+        rows = self._db.execute(
+            "SELECT id, data FROM inbox WHERE workflow_uid=? AND id > ? ORDER BY id", (uid, after)
+        ).fetchall()
+        return [(int(r[0]), str(r[1])) for r in rows]
 
     def has_commands(self) -> set[str]:
         return {r[0] for r in self._db.execute("SELECT DISTINCT workflow_uid FROM inbox")}

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from kawa.executors.local import LocalExecutor
+from kawa.executors.local._forkserver import records
 from kawa.executors.local._forkserver.records import LOST_MESSAGE
 from kawa.executors.local.executor import ForkServerError
 from kawa.spec.actions import StartStep, StopStep, VolumeMount
@@ -54,6 +55,26 @@ def test_progress_written_to_the_progress_file_is_reported(executor: LocalExecut
     events = collect(executor, lambda ev: "progress" in ended(ev))
     reported = [e.progress for e in events if isinstance(e, StepProgress)]
     assert reported == ["0/100", "50/100"]
+
+
+def test_launched_records_the_start_time_proc_reports_for_the_step(
+    executor: LocalExecutor, home: Path
+) -> None:
+    steps = [step(f"ticks-{i}", "sleep", args=("5",)) for i in range(5)]
+    for s in steps:
+        executor.start(s)
+    collect(executor, lambda ev: sum(isinstance(e, StepStarted) for e in ev) == len(steps))
+    for s in steps:
+        launched = json.loads((home / "runs" / UID / "nodes" / s.node_id / "launched").read_text())
+        assert launched["start_ticks"] == records.start_ticks(launched["pid"])
+        executor.stop(StopStep(UID, s.node_id, grace_seconds=1))
+    collect(executor, lambda ev: len(ended(ev)) == len(steps))
+
+
+def test_start_ticks_come_from_the_clock_only_within_one_tick() -> None:
+    tick = records.TICK_NS
+    assert records.ticks_between(7 * tick, 7 * tick + tick - 1) == 7
+    assert records.ticks_between(7 * tick + tick - 1, 8 * tick) is None
 
 
 def appender(node_id: str, delay: float = 0.3) -> StartStep:

@@ -176,13 +176,13 @@ class Server:
                 self.start(waiting)
             return
         at = records.now()
-        root, pid, message, error = "", 0, "", False
+        root, pid, message, error, ticks = "", 0, "", False, None
         try:
             root = self.launcher.view(req)
-            pid, message = self.launcher.start(req, root)
+            pid, message, ticks = self.launcher.start(req, root)
         except OSError as e:
             message, error = f"kawa could not prepare the step's process: {e}", True
-        self.launcher.record_launch(fd, pid, req, at)
+        self.launcher.record_launch(fd, pid, req, at, ticks)
         if pid:
             job = Running(node, pid, at, bool(req.get("supervised")), root)
             self.jobs[pid] = job

@@ -83,18 +83,25 @@ class Launcher:
             raise
         return root
 
-    def start(self, req: dict[str, Any], root: str) -> tuple[int, str]:
-        """Start the step in ``root``: (pid, "") or (0, why it could not start)."""
+    def start(self, req: dict[str, Any], root: str) -> tuple[int, str, int | None]:
+        """Start the step in ``root``: (pid, "", start ticks) or (0, why it could not start).
+
+        The start ticks are known without reading /proc when the clock did not cross a
+        tick while the process was forked (``records.ticks_between``); else None.
+        """
+        before = records.boot_ns()
         if req.get("supervised"):
-            return self.fork_supervisor(req, root), ""
-        if req.get("warm") and self.isolated != "user-namespace":
+            pid, message = self.fork_supervisor(req, root), ""
+        elif req.get("warm") and self.isolated != "user-namespace":
             # a Python script, forked from a pre-warmed interpreter (which, exec'd by an
             # unprivileged user, could not chroot: there the step starts cold)
             pid, fd = self.zygotes.start(req["warm"], req["containers"][0], root)
             if fd is not None:
                 self.new_zygote_fds.append(fd)
-            return pid, ""
-        return launch.spawn(req["containers"][0], root, self.real_root, self.devnull)
+            message = ""
+        else:
+            pid, message = launch.spawn(req["containers"][0], root, self.real_root, self.devnull)
+        return pid, message, records.ticks_between(before, records.boot_ns())
 
     def fork_supervisor(self, req: dict[str, Any], root: str) -> int:
         pid = os.fork()
@@ -116,10 +123,14 @@ class Launcher:
         finally:
             os._exit(launch.EXIT_KAWA_ERROR)
 
-    def record_launch(self, fd: int, pid: int, req: dict[str, Any], at: float) -> None:
+    def record_launch(
+        self, fd: int, pid: int, req: dict[str, Any], at: float, ticks: int | None = None
+    ) -> None:
+        if pid and ticks is None:
+            ticks = records.start_ticks(pid)
         record = {
             "pid": pid,
-            "start_ticks": records.start_ticks(pid) if pid else None,
+            "start_ticks": ticks if pid else None,
             "boot_id": self.boot,
             "started_at": records.iso(at),
             "isolation": self.isolated,
