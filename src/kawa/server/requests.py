@@ -30,6 +30,10 @@ async def json_body(request: Request) -> dict[str, Any]:
         raise BadRequest(f"body: not valid JSON: {error}") from None
     if not isinstance(value, dict):
         raise BadRequest("body: expected a JSON object")
+    try:  # JSON may carry lone surrogates, which no UTF-8 store or log accepts
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest("body: a string holds an invalid Unicode character") from None
     return value
 
 
@@ -47,6 +51,8 @@ def field(body: dict[str, Any], name: str, kind: type, required: bool = False) -
 def parameters(values: list[Any] | None, where: str = "parameters") -> dict[str, str]:
     """Argo's ``["name=value", ...]`` parameter overrides."""
     found: dict[str, str] = {}
+    if values is not None and not isinstance(values, list):
+        raise BadRequest(f"{where}: expected a list of NAME=VALUE strings")
     for item in values or []:
         if not isinstance(item, str) or "=" not in item or item.startswith("="):
             raise BadRequest(f"{where}: expected NAME=VALUE strings, got {item!r}")

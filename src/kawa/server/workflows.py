@@ -92,7 +92,8 @@ async def create_workflow(request: Request, namespace: str) -> dict[str, Any]:
     raw = _in_namespace(raw, namespace)
     document = documents.from_object(raw, "Workflow", file="workflow")
     documents.validated(kawa, [document])
-    overrides = parameters(((body.get("createOptions") or {}).get("parameters")), "parameters")
+    options = field(body, "createOptions", dict) or {}
+    overrides = parameters(options.get("parameters"), "createOptions.parameters")
     prepared = kawa.prepare(document.raw, overrides, file="workflow")
     if body.get("serverDryRun"):
         return shown(prepared)
