@@ -72,13 +72,17 @@ class Zygotes:
         assert zygote.process.stdin is not None
         zygote.process.stdin.write(json.dumps(request).encode() + b"\n")
         zygote.process.stdin.flush()
-        while True:  # the answer comes right after the fork (exits may come first)
+        pid = 0
+        while not pid:  # the answer comes right after the fork; ends may come around it
             for reply in self._lines(zygote, block=True):
                 if reply.get("id") == self.counter:
                     pid = int(reply["pid"])
                     zygote.running.add(pid)
-                    return pid, zygote.fd if new else None
-                zygote.pending.append(reply)
+                elif reply.get("eof"):
+                    raise OSError("the pre-warmed interpreter ended before starting the step")
+                else:  # keep every other line, even those read with the answer
+                    zygote.pending.append(reply)
+        return pid, zygote.fd if new else None
 
     def _lines(self, zygote: Zygote, block: bool) -> list[dict[str, Any]]:
         os.set_blocking(zygote.fd, block)
