@@ -148,7 +148,11 @@ spec:
 """
     )
     run = cli.start("run", str(spec), "-o", "name")
-    cli.wait_for(lambda: "interrupted" in cli.names())
+    # interrupt once the run has started its first step (not while it is still submitting)
+    cli.wait_for(
+        lambda: "interrupted" in cli.names()
+        and cli.workflow("interrupted")["status"].get("phase") == "Running"
+    )
     run.send_signal(signal.SIGINT)
     _, err = run.communicate(timeout=30)
     assert run.returncode == 130 and err.strip() == "kawa: interrupted"
