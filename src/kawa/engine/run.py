@@ -19,7 +19,7 @@ from kawa.spec.status import NodePhase, NodeStatus, NodeType, WorkflowStatus
 from kawa.spec.workflow import Workflow
 
 #: how many times the workflow's ``parallelism`` may be issued to the executor at once
-LAUNCH_AHEAD = 4
+LAUNCH_AHEAD = 16
 
 
 @dataclass(frozen=True)

@@ -143,13 +143,15 @@ def _expand(
         for index, item in enumerate(items):
             body = loops.expand(step, item, scope)
             body["__node_name"] = naming.loop_child(node_name, index, item)
+            body["__node_id"] = run.id_of(body["__node_name"])
             body["__display"] = naming.loop_child(name, index, item)
             body["__item"] = loops.item_values(item)
             bodies.append(body)
         if len(_EXPANDED) > 1024:
             _EXPANDED.clear()
         _EXPANDED[key] = cached = (step, items, bodies)
-    return [(run.by_name(body["__node_name"]), body) for body in cached[2]]
+    nodes = run.nodes
+    return [(nodes.get(body["__node_id"]), body) for body in cached[2]]
 
 
 #: expanded loop items by step group and step: the group's scope (earlier groups' outputs)
