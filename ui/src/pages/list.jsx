@@ -61,6 +61,7 @@ function Filters({ filters }) {
   const apply = (changed) => {
     const next = { ...draft, ...changed, continue: "" };
     next.params = (next.params || []).map((p) => p.trim()).filter(Boolean);
+    setDraft({ ...next, params: next.params.length ? next.params : [""] });
     navigate(listUrl(next));
   };
   const togglePhase = (phase) => {
