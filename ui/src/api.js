@@ -3,13 +3,33 @@ import { queryString } from "./router.jsx";
 
 export class ApiError extends Error {}
 
+// kawa server asks for a bearer token when it listens beyond loopback; the UI asks the
+// person for one once (see TokenForm) and keeps it for this browser tab.
+const TOKEN_KEY = "kawa.token";
+export const auth = {
+  token: () => sessionStorage.getItem(TOKEN_KEY) || "",
+  set(token) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+    window.dispatchEvent(new Event("kawa:token"));
+  },
+  headers() {
+    const token = this.token();
+    return token ? { authorization: `Bearer ${token}` } : {};
+  },
+};
+
+function unauthorized(response) {
+  if (response.status === 401) window.dispatchEvent(new Event("kawa:unauthorized"));
+}
+
 async function request(method, path, body) {
-  const init = { method, headers: {} };
+  const init = { method, headers: auth.headers() };
   if (body !== undefined) {
     init.headers["content-type"] = "application/json";
     init.body = JSON.stringify(body);
   }
   const response = await fetch(path, init);
+  unauthorized(response);
   const text = await response.text();
   let data = {};
   try {
@@ -63,7 +83,8 @@ export function streamLog(ns, name, nodeId, follow, onLine, onError) {
   ]);
   const url = `/api/v1/workflows/${enc(ns)}/${enc(name)}/log${query}`;
   (async () => {
-    const response = await fetch(url, { signal: controller.signal });
+    const response = await fetch(url, { signal: controller.signal, headers: auth.headers() });
+    unauthorized(response);
     if (!response.ok) {
       const data = await response.json().catch(() => ({}));
       throw new ApiError(data.message || `${response.status}`);
@@ -84,16 +105,56 @@ export function streamLog(ns, name, nodeId, follow, onLine, onError) {
   return () => controller.abort();
 }
 
-/** Server-sent events of workflows changing (kawa's /api/kawa/v1/events). */
+/**
+ * Server-sent events of workflows changing (kawa's /api/kawa/v1/events), read with fetch
+ * so the bearer token goes along; reconnects after a dropped connection.
+ */
 export function watch({ namespace, name = "", labelSelector = "" }, onWorkflow) {
   const query = queryString([
     ["namespace", namespace],
     ["name", name],
     ["labelSelector", labelSelector],
   ]);
-  const source = new EventSource(`/api/kawa/v1/events${query}`);
-  const handle = (event) => onWorkflow(JSON.parse(event.data));
-  source.addEventListener("added", handle);
-  source.addEventListener("modified", handle);
-  return () => source.close();
+  const controller = new AbortController();
+  const dispatch = (block) => {
+    let kind = "message";
+    const data = [];
+    for (const line of block.split("\n")) {
+      if (line.startsWith("event:")) kind = line.slice(6).trim();
+      else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
+    }
+    if ((kind === "added" || kind === "modified") && data.length) onWorkflow(JSON.parse(data.join("\n")));
+  };
+  const connect = async () => {
+    const response = await fetch(`/api/kawa/v1/events${query}`, {
+      signal: controller.signal,
+      headers: { accept: "text/event-stream", ...auth.headers() },
+    });
+    unauthorized(response);
+    if (!response.ok) throw new ApiError(`events: ${response.status}`);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      const blocks = buffer.split("\n\n");
+      buffer = blocks.pop();
+      blocks.forEach(dispatch);
+    }
+  };
+  (async () => {
+    let delay = 1000;
+    while (!controller.signal.aborted) {
+      try {
+        await connect();
+        delay = 1000;
+      } catch (error) {
+        if (error.name === "AbortError") return;
+      }
+      await new Promise((wake) => setTimeout(wake, delay));
+      delay = Math.min(delay * 2, 15000);
+    }
+  })();
+  return () => controller.abort();
 }

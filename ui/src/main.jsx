@@ -1,5 +1,7 @@
 // kawa's web UI: the workflow list, a workflow's page, templates and cron workflows.
 import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { auth } from "./api.js";
 import "./style.css";
 import { CronPage } from "./pages/crons.jsx";
 import { ListPage } from "./pages/list.jsx";
@@ -26,6 +28,38 @@ function route(path) {
   return { section: "", page: <p role="alert">No page here: {path}</p> };
 }
 
+/** Shown when the server answers 401: it listens beyond loopback and wants a token. */
+function TokenForm() {
+  const [needed, setNeeded] = useState(false);
+  const [token, setToken] = useState("");
+  useEffect(() => {
+    const ask = () => setNeeded(true);
+    window.addEventListener("kawa:unauthorized", ask);
+    return () => window.removeEventListener("kawa:unauthorized", ask);
+  }, []);
+  if (!needed) return null;
+  return (
+    <form
+      class="token"
+      role="alert"
+      onSubmit={(e) => {
+        e.preventDefault();
+        auth.set(token.trim());
+        location.reload();
+      }}
+    >
+      <label>
+        This server wants an API token (<code>kawa auth token create NAME</code>)
+        {auth.token() ? "; the one given was refused" : ""}:{" "}
+        <input type="password" value={token} onInput={(e) => setToken(e.currentTarget.value)} data-testid="token" />
+      </label>{" "}
+      <button type="submit" class="primary">
+        Use token
+      </button>
+    </form>
+  );
+}
+
 function App() {
   const { path, query } = useLocation();
   const { section, page } = route(path);
@@ -49,6 +83,7 @@ function App() {
           <a href="/docs">API</a>
         </nav>
       </header>
+      <TokenForm />
       <main>{page}</main>
     </>
   );

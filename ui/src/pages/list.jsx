@@ -213,7 +213,7 @@ export function ListPage({ pathNamespace }) {
   const filters = filtersFrom(query);
   if (pathNamespace && !query.get("ns")) filters.ns = pathNamespace;
   const key = listUrl(filters);
-  const [state, setState] = useState({ items: null, next: "", error: "" });
+  const [state, setState] = useState({ items: null, next: "", error: "", key: "" });
   const [tick, setTick] = useState(0);
   const [now, setNow] = useState(Date.now());
 
@@ -221,8 +221,11 @@ export function ListPage({ pathNamespace }) {
     let live = true;
     api
       .listWorkflows(filters.ns, filters, filters.limit, filters.continue)
-      .then((data) => live && setState({ items: data.items || [], next: data.metadata?.continue || "", error: "" }))
-      .catch((error) => live && setState({ items: [], next: "", error: error.message }));
+      .then(
+        (data) =>
+          live && setState({ items: data.items || [], next: data.metadata?.continue || "", error: "", key }),
+      )
+      .catch((error) => live && setState({ items: [], next: "", error: error.message, key }));
     return () => {
       live = false;
     };
@@ -244,6 +247,7 @@ export function ListPage({ pathNamespace }) {
   }, [filters.ns, filters.label, filters.continue]);
 
   const items = state.items || [];
+  const loading = state.key !== key;
   const pageSize = (size) => navigate(listUrl({ ...filters, limit: size, continue: "" }));
   return (
     <section aria-labelledby="list-title">
@@ -254,7 +258,13 @@ export function ListPage({ pathNamespace }) {
           {state.error}
         </p>
       )}
-      <div class="table workflows" role="table" aria-label="workflows" data-testid="workflow-table">
+      <div
+        class={`table workflows${loading ? " loading" : ""}`}
+        role="table"
+        aria-label="workflows"
+        aria-busy={loading ? "true" : "false"}
+        data-testid="workflow-table"
+      >
         <div class="row head" role="row">
           {["Name", "Phase", "Started", "Duration", "Progress", "Message"].map((h) => (
             <span role="columnheader" key={h}>
@@ -296,7 +306,7 @@ export function ListPage({ pathNamespace }) {
         </button>
         <button
           type="button"
-          disabled={!state.next}
+          disabled={!state.next || loading}
           data-testid="next-page"
           onClick={() => {
             previousOf.set(state.next, filters.continue);

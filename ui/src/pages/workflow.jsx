@@ -128,12 +128,25 @@ export function WorkflowPage({ namespace, name }) {
   const selected = query.get("node") || "";
 
   useEffect(() => {
+    // The events are the one ordered source of this workflow's states; the first GET
+    // only fills the page (or says it does not exist) until the first event arrives.
+    let live = true;
+    let heard = false;
     setWorkflow(null);
     setError("");
-    api.getWorkflow(namespace, name).then(setWorkflow, (e) => setError(e.message));
-    return watch({ namespace, name }, (data) => {
-      if (data.metadata?.name === name) setWorkflow(data);
+    api.getWorkflow(namespace, name).then(
+      (data) => live && !heard && setWorkflow(data),
+      (e) => live && setError(e.message),
+    );
+    const stop = watch({ namespace, name }, (data) => {
+      if (data.metadata?.name !== name) return;
+      heard = true;
+      setWorkflow(data);
     });
+    return () => {
+      live = false;
+      stop();
+    };
   }, [namespace, name]);
 
   if (error) {
@@ -153,7 +166,7 @@ export function WorkflowPage({ namespace, name }) {
     setBusy(true);
     setNotice("");
     try {
-      setWorkflow(await api.act(namespace, name, verb, body));
+      await api.act(namespace, name, verb, body); // the change arrives with the events
       setNotice(`${verb}: requested`);
     } catch (e) {
       setNotice(`${verb}: ${e.message}`);
