@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from kawa.server import ui
 from tests.server.conftest import Server, start
 
 REPO = Path(__file__).resolve().parents[2]
@@ -66,6 +67,9 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any, server: Server) -> Iterator[Any]:
     from playwright.sync_api import expect
+
+    if not (ui.ASSETS / "index.html").is_file():
+        pytest.fail("the web UI is not built: run `make ui` (make test does)")
 
     expect.set_options(timeout=20_000)
     context = browser.new_context(base_url=server.url, viewport={"width": 1400, "height": 900})

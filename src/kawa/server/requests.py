@@ -47,6 +47,8 @@ def field(body: dict[str, Any], name: str, kind: type, required: bool = False) -
 def parameters(values: list[Any] | None, where: str = "parameters") -> dict[str, str]:
     """Argo's ``["name=value", ...]`` parameter overrides."""
     found: dict[str, str] = {}
+    if values is not None and not isinstance(values, list):
+        raise BadRequest(f"{where}: expected a list of NAME=VALUE strings")
     for item in values or []:
         if not isinstance(item, str) or "=" not in item or item.startswith("="):
             raise BadRequest(f"{where}: expected NAME=VALUE strings, got {item!r}")
