@@ -1,7 +1,7 @@
 // The workflow's graph: status.nodes with Argo's `children` edges, laid out by dagre,
 // drawn as SVG; each node is coloured by its phase and opens its details when clicked.
 import { Graph, layout } from "@dagrejs/dagre";
-import { useMemo, useState } from "preact/hooks";
+import { useMemo, useRef, useState } from "preact/hooks";
 import { reusedFrom } from "../format.jsx";
 
 export const LARGE = 1500; // above this many nodes the layout waits for a click
@@ -88,6 +88,7 @@ export function WorkflowGraph({ workflow, selected, onSelect }) {
   const nodes = Object.values(workflow.status?.nodes || {});
   const [force, setForce] = useState(false);
   const [zoom, setZoom] = useState(1);
+  const scroller = useRef(null);
   const shape = nodes.map((n) => `${n.id}:${(n.children || []).join(",")}`).join(";");
   const laid = useMemo(
     () => (nodes.length && (nodes.length <= LARGE || force) ? layoutOf(nodes) : null),
@@ -107,7 +108,7 @@ export function WorkflowGraph({ workflow, selected, onSelect }) {
   return (
     <div class="graph-wrap">
       <div class="zoom" role="group" aria-label="zoom">
-        <button type="button" aria-label="zoom out" onClick={() => setZoom(Math.max(0.2, zoom / 1.25))}>
+        <button type="button" aria-label="zoom out" onClick={() => setZoom(Math.max(0.05, zoom / 1.25))}>
           −
         </button>
         <button type="button" aria-label="actual size" onClick={() => setZoom(1)}>
@@ -116,8 +117,15 @@ export function WorkflowGraph({ workflow, selected, onSelect }) {
         <button type="button" aria-label="zoom in" onClick={() => setZoom(Math.min(3, zoom * 1.25))}>
           +
         </button>
+        <button
+          type="button"
+          aria-label="fit the graph"
+          onClick={() => setZoom(Math.min(1, (scroller.current.clientWidth - 16) / laid.width))}
+        >
+          fit
+        </button>
       </div>
-      <div class="graph-scroll">
+      <div class="graph-scroll" ref={scroller}>
         <svg
           class="graph"
           data-testid="graph"
