@@ -149,6 +149,8 @@ spec:
     )
     run = cli.start("run", str(spec), "-o", "name")
     cli.wait_for(lambda: "interrupted" in cli.names())
+    # stored first, started a moment later: interrupt a run that has started
+    cli.wait_for(lambda: cli.workflow("interrupted")["status"].get("phase") == "Running")
     run.send_signal(signal.SIGINT)
     _, err = run.communicate(timeout=30)
     assert run.returncode == 130 and err.strip() == "kawa: interrupted"

@@ -351,3 +351,13 @@ def test_templates_and_cron_pages_list_them_and_link_to_their_runs(
     screenshot(page, "cron-workflows")
     cron.get_by_role("button", name="Resume").click()
     expect(cron.get_by_test_id("cron-state")).to_have_text("active")
+    # submit a template with an edited parameter: the new run opens and says it
+    page.goto("/workflow-templates?ns=default")
+    page.get_by_test_id("template-row").get_by_role("button", name="Submit…").click()
+    form = page.get_by_role("dialog")
+    form.get_by_label("msg").fill("submitted from the UI")
+    form.get_by_role("button", name="Submit").click()
+    expect(page).to_have_url(re.compile(r"/workflows/default/nightly-echo-[a-z0-9]+$"))
+    expect(page.locator(".summary [data-testid=phase]")).to_have_text("Succeeded")
+    page.get_by_test_id("graph").locator("[data-testid=graph-node]").first.click()
+    expect(page.get_by_test_id("node-log")).to_have_text("submitted from the UI")
