@@ -171,7 +171,7 @@ function Filters({ filters }) {
         <button type="submit" class="primary" data-testid="filter-apply">
           Search
         </button>
-        <button type="button" onClick={() => navigate(listUrl(filtersFrom(new URLSearchParams(`ns=${draft.ns}`))))}>
+        <button type="button" onClick={() => navigate(listUrl(filtersFrom(new URLSearchParams([["ns", draft.ns]]))))}>
           Clear
         </button>
       </div>

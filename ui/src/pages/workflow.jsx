@@ -149,6 +149,15 @@ export function WorkflowPage({ namespace, name }) {
     };
   }, [namespace, name]);
 
+  // running: the durations shown count up
+  const [, tick] = useState(0);
+  const running = RUNNING.has(workflow?.status?.phase || "Pending");
+  useEffect(() => {
+    if (!workflow || !running) return undefined;
+    const timer = setInterval(() => tick((n) => n + 1), 1000);
+    return () => clearInterval(timer);
+  }, [running, workflow === null]);
+
   if (error) {
     return (
       <section>
