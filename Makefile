@@ -4,8 +4,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO_HOME := .kawa-demo
+# the web UI (ui/): npm installs from the lockfile, esbuild bundles into the package
+UI_MODULES := ui/node_modules/.kawa-installed
+UI_ASSETS  := src/kawa/server/ui_assets/index.html
+UI_SOURCES := ui/build.mjs $(shell find ui/src -type f 2>/dev/null)
 
-.PHONY: install demo demo-ml test lint typecheck contracts bench clean flagship-data
+.PHONY: install ui wheel demo demo-ml test lint typecheck contracts bench clean flagship-data
 
 $(STAMP): pyproject.toml scripts/setup-system.sh
 	bash scripts/setup-system.sh
@@ -16,7 +20,23 @@ $(STAMP): pyproject.toml scripts/setup-system.sh
 	$(PY) -c "from kawa.spec import schema; schema.warm_cache()"
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) ui
+
+$(UI_MODULES): ui/package.json ui/package-lock.json scripts/setup-system.sh
+	bash scripts/setup-system.sh
+	cd ui && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# rebuilt only when a source of the UI or the lockfile changed
+$(UI_ASSETS): $(UI_MODULES) $(UI_SOURCES)
+	cd ui && npm run --silent build
+
+ui: $(UI_ASSETS)
+
+# the wheel, with the built UI in it (dist/kawa-*.whl)
+wheel: $(STAMP) ui
+	$(PY) -m pip wheel --quiet --no-deps --wheel-dir dist .
+	@ls dist/*.whl
 
 # the flagship: fan out over chunks of collider data, merge exactly, plot (examples/higgs4l)
 demo: $(STAMP) flagship-data
@@ -37,7 +57,7 @@ demo-ml: $(STAMP)
 flagship-data: $(STAMP)
 	$(PY) examples/higgs4l/fetch_data.py examples/higgs4l/data
 
-test: $(STAMP) lint typecheck contracts
+test: $(STAMP) ui lint typecheck contracts
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
 lint: $(STAMP)
@@ -56,3 +76,4 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf ui/node_modules src/kawa/server/ui_assets dist test-artifacts

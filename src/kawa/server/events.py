@@ -2,7 +2,8 @@
 as Argo's watch) and kawa's ``/api/kawa/v1/events`` (server-sent events, for the UI).
 
 Both poll the store (cheap indexed reads) and send a workflow whenever its phase,
-progress or finish time changed.
+progress, finish time or ``spec.suspend`` changed; a watch of one workflow by name also
+sends it whenever one of its nodes appears or changes phase (the UI's live graph).
 """
 
 from __future__ import annotations
@@ -22,28 +23,38 @@ router = APIRouter(tags=["EventService"])
 POLL_SECONDS = 0.5
 
 
-def _signature(workflow: Workflow) -> tuple[str, str, str]:
+def _signature(workflow: Workflow) -> tuple[str, ...]:
     status = workflow.status
-    return (str(status.phase), status.progress, str(status.finished_at))
+    suspended = str(bool(workflow.spec.get("suspend")))
+    return (str(status.phase), status.progress, str(status.finished_at), suspended)
+
+
+def _node_signature(workflow: Workflow) -> tuple[str, ...]:
+    nodes = workflow.status.nodes.values()
+    return (*_signature(workflow), *(f"{n.id}={n.phase}" for n in nodes))
 
 
 async def _changes(
     request: Request, namespace: str, name: str, label_selector: str
 ) -> AsyncIterator[tuple[str, dict[str, Any]]]:
     kawa = request.app.state.kawa
-    seen: dict[str, tuple[str, str, str]] = {}
+    seen: dict[str, tuple[str, ...]] = {}
     field = f"metadata.name={name}" if name else ""
     query = listing.query(
         namespace=namespace, label_selector=label_selector, field_selector=field, limit=200
     )
     while not await request.is_disconnected():
         for workflow in kawa.list(query):
-            signature = _signature(workflow)
+            if name and workflow.name != name:  # the query matches a name prefix
+                continue
+            if name:  # one workflow: send it whole, with its nodes
+                workflow = kawa.load(workflow.uid)
+                signature = _node_signature(workflow)
+            else:
+                signature = _signature(workflow)
             if seen.get(workflow.uid) != signature:
                 kind = "ADDED" if workflow.uid not in seen else "MODIFIED"
                 seen[workflow.uid] = signature
-                if name:  # one workflow: send it whole, with its nodes
-                    workflow = kawa.load(workflow.uid)
                 yield kind, workflow.to_json()
         await asyncio.sleep(POLL_SECONDS)
 

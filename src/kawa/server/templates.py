@@ -82,6 +82,7 @@ def _register(part: str) -> None:
         try:
             kawa.store.get_object(store_kind, ns(namespace), name)
         except NotFoundError:
+            raw["metadata"].setdefault("creationTimestamp", _stamp())  # as Argo's API server
             kawa.store.put_object(store_kind, ns(namespace), name, json.dumps(raw), _now())
             return raw
         raise ConflictError(f'{kind} "{name}" already exists')
@@ -106,7 +107,10 @@ def _register(part: str) -> None:
         if raw["metadata"]["name"] != name:
             raise BadRequest(f"metadata.name: {raw['metadata']['name']!r} is not {name!r}")
         kawa = _service(request)
-        kawa.store.get_object(store_kind, ns(namespace), name)  # 404 if absent
+        stored = _get(kawa, store_kind, ns(namespace), name)  # 404 if absent
+        created = (stored.get("metadata") or {}).get("creationTimestamp")
+        if created:
+            raw["metadata"]["creationTimestamp"] = created
         kawa.store.put_object(store_kind, ns(namespace), name, json.dumps(raw), _now())
         return raw
 
@@ -134,6 +138,11 @@ def _register(part: str) -> None:
 
 def _now() -> str:
     return clock.now().isoformat()
+
+
+def _stamp() -> str:
+    """Kubernetes' time format: seconds, UTC, ``Z``."""
+    return clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 for _part in KINDS:
