@@ -150,8 +150,10 @@ spec:
     run = cli.start("run", str(spec), "-o", "name")
     # interrupt once the run has started its first step (not while it is still submitting)
     cli.wait_for(
-        lambda: "interrupted" in cli.names()
-        and cli.workflow("interrupted")["status"].get("phase") == "Running"
+        lambda: (
+            "interrupted" in cli.names()
+            and cli.workflow("interrupted")["status"].get("phase") == "Running"
+        )
     )
     run.send_signal(signal.SIGINT)
     _, err = run.communicate(timeout=30)
