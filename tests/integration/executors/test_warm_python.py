@@ -94,3 +94,43 @@ def test_warm_python_steps_are_isolated_and_import_once(
     assert "step 2 argv=" in logs and "to stderr 2" in logs
     # the module was imported by the pre-warmed interpreter, not once per step
     assert (code / "marks" / "imports").read_text().count("imported") == 1
+
+
+def test_host_paths_named_on_the_command_line_stay_visible_under_a_private_tmp(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """A script under the host's /tmp (a checkout in /tmp, pytest's tmp_path) can be run by
+    naming it; the step's own /tmp stays private, and so does /tmp named alone."""
+    script = tmp_path / "code" / "hello.py"
+    script.parent.mkdir()
+    script.write_text("print(open('" + str(tmp_path / "code" / "data.txt") + "').read())\n")
+    (tmp_path / "code" / "data.txt").write_text("host data")
+    unnamed = Path(tempfile.mkdtemp(prefix="kawa-unnamed-", dir="/tmp"))
+    (unnamed / "secret.txt").write_text("not named")
+    spec = tmp_path / "named.yaml"
+    spec.write_text(
+        f"""
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {{name: named}}
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      steps:
+        - - {{name: run, template: run}}
+          - {{name: look, template: look}}
+    - name: run
+      container: {{image: python, command: [python, "{script}"]}}
+    - name: look
+      container: {{image: alpine, command: [sh, -c, "ls /tmp; test -e {unnamed}/secret.txt"]}}
+"""
+    )
+    result = cli.run("run", str(spec), "-o", "json")
+    nodes = {n["displayName"]: n for n in json.loads(result.stdout)["status"]["nodes"].values()}
+    assert nodes["run"]["phase"] == "Succeeded", nodes["run"]
+    assert "host data" in cli.run("logs", "named", "run", check=True).stdout
+    # the step's /tmp is its own: a host directory it does not name is not there
+    assert nodes["look"]["phase"] == "Failed", nodes["look"]
+    assert unnamed.name not in cli.run("logs", "named", "look", check=True).stdout
+    shutil.rmtree(unnamed)

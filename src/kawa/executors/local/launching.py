@@ -95,6 +95,23 @@ def _interpreter_paths() -> tuple[str, ...]:
     return tuple(dict.fromkeys(os.path.realpath(p) for p in paths))
 
 
+def named_host_paths(containers: list[dict[str, Any]]) -> list[str]:
+    """Host directories a step's command line names by absolute path (``/tmp/repo/x.py``,
+    ``--data /tmp/data``), so that a private ``/tmp`` does not hide them: a file's
+    directory, or the directory itself.  Paths that do not exist on the host are left to
+    the step (they are its own, e.g. output paths)."""
+    found: list[str] = []
+    for c in containers:
+        for token in c["argv"][1:]:
+            if not token.startswith("/") or token == "/" or "\0" in token:
+                continue
+            if os.path.isdir(token):
+                found.append(os.path.normpath(token))
+            elif os.path.isfile(token):
+                found.append(os.path.dirname(os.path.normpath(token)))
+    return list(dict.fromkeys(found))
+
+
 def roles(step: StartStep) -> list[tuple[Container, str]]:
     if step.container_set:
         return [(c, "set") for c in step.container_set]
@@ -112,7 +129,7 @@ def build_request(step: StartStep, node: NodePaths, shims: str, isolation: str) 
     pairs = roles(step)
     containers = [container_request(step, c, role, node, shims, isolation) for c, role in pairs]
     visible = [node.path, shims, *_interpreter_paths()]
-    plan = mounts.plan(step, node, visible)
+    plan = mounts.plan(step, node, visible, named_host_paths(containers))
     request: dict[str, Any] = {
         "op": "start",
         "node": node.path,

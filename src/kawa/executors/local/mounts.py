@@ -165,7 +165,12 @@ class Planner:
         return sorted(self.mounts, key=lambda m: (m.path.count("/"), rank[m.kind]))
 
 
-def plan(step: StartStep, node: NodePaths, visible: list[str]) -> list[Mount]:
+def plan(
+    step: StartStep, node: NodePaths, visible: list[str], named: list[str] | None = None
+) -> list[Mount]:
+    """The step's mounts.  ``named``: host directories its command line names; they are
+    shown as the host's where a private ``/tmp`` would hide them, unless they are, hold or
+    lie in a path the step declares its own (then the step's copy wins)."""
     planner = Planner(node)
     planner.add_tmp()
     for v in sorted(step.volume_mounts, key=lambda v: v.mount_path):
@@ -181,6 +186,13 @@ def plan(step: StartStep, node: NodePaths, visible: list[str]) -> list[Mount]:
     for p in sorted(privates):
         planner.add_private(p)
     for host in visible:
+        planner.add_visible(host)
+    own = [os.path.normpath(p) for p in privates if p.startswith("/")] + ["/tmp"]
+    for host in named or []:
+        if any(_under(host, p) and (p != "/tmp" or host == "/tmp") for p in own):
+            continue  # inside something the step owns
+        if any(_under(p, host) for p in own):
+            continue  # holds something the step owns
         planner.add_visible(host)
     return planner.ordered()
 
