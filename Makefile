@@ -5,7 +5,10 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO_HOME := .kawa-demo
 
-.PHONY: install demo test lint typecheck contracts bench clean
+BENCH_PEERS   := bench/.venv-peers
+BENCH_AIRFLOW := bench/.venv-airflow
+
+.PHONY: install demo test lint typecheck contracts bench bench-env clean
 
 $(STAMP): pyproject.toml scripts/setup-system.sh
 	bash scripts/setup-system.sh
@@ -35,9 +38,26 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(VENV)/bin/lint-imports
 
-bench: $(STAMP)
+# the peer engines live in their own environments; kawa stays in .venv
+$(BENCH_PEERS)/.installed: bench/requirements-peers.txt
+	test -x $(BENCH_PEERS)/bin/python || $(PYTHON) -m venv $(BENCH_PEERS)
+	$(BENCH_PEERS)/bin/python -m pip install --quiet -r bench/requirements-peers.txt
+	touch $@
+
+# Airflow is optional: if it does not install, bench/peers.py reports it and carries on
+$(BENCH_AIRFLOW)/.installed: bench/requirements-airflow.txt
+	test -x $(BENCH_AIRFLOW)/bin/python || $(PYTHON) -m venv $(BENCH_AIRFLOW)
+	$(BENCH_AIRFLOW)/bin/python -m pip install --quiet -r bench/requirements-airflow.txt \
+		|| echo "Airflow did not install; bench/peers.py will say so"
+	touch $@
+
+bench-env: $(BENCH_PEERS)/.installed $(BENCH_AIRFLOW)/.installed
+
+bench: $(STAMP) bench-env
 	$(PY) bench/overhead.py
 	$(PY) bench/chaos.py --runs 100
+	$(BENCH_PEERS)/bin/python bench/peers.py --kawa $(CURDIR)/$(VENV)/bin/kawa \
+		--airflow $(CURDIR)/$(BENCH_AIRFLOW)/bin/airflow
 
 clean:
-	rm -rf $(VENV) $(DEMO_HOME) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(DEMO_HOME) .mypy_cache .ruff_cache .pytest_cache $(BENCH_PEERS) $(BENCH_AIRFLOW)

@@ -50,7 +50,9 @@ def main() -> None:
     args = parse_args()
     tools = engines.Tools(python=sys.executable, kawa=args.kawa, airflow=args.airflow)
     chosen = [engines.BASELINE, *select(args.only)]
-    workloads = [engines.Workload(key, max(1, round(SIZES[key] * args.scale))) for key in args.workloads]
+    workloads = [
+        engines.Workload(key, max(1, round(SIZES[key] * args.scale))) for key in args.workloads
+    ]
     _tree.become_subreaper()
     # like a user's ~/.kawa, the directories are outside /tmp (a kawa step's /tmp is private)
     scratch = Path.home() / ".cache" / "kawa-bench"
@@ -66,11 +68,17 @@ def main() -> None:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per engine and workload")
-    parser.add_argument("--only", type=names, default=None, help="e.g. kawa,dask (pool always runs)")
-    parser.add_argument("--workloads", type=names, default=list(SIZES), help="independent,chain,fan")
+    parser.add_argument(
+        "--only", type=names, default=None, help="e.g. kawa,dask (pool always runs)"
+    )
+    parser.add_argument(
+        "--workloads", type=names, default=list(SIZES), help="independent,chain,fan"
+    )
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the workload sizes")
     parser.add_argument("--kawa", default=str(ROOT / ".venv" / "bin" / "kawa"))
-    parser.add_argument("--airflow", default=str(engines.BENCH / ".venv-airflow" / "bin" / "airflow"))
+    parser.add_argument(
+        "--airflow", default=str(engines.BENCH / ".venv-airflow" / "bin" / "airflow")
+    )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per run")
     args = parser.parse_args()
     unknown = set(args.workloads) - set(SIZES)
@@ -166,7 +174,9 @@ def print_table(work: engines.Workload, results: list[Result]) -> None:
         overhead = f"{(wall - pool) / work.tasks * 1000:.2f}" if pool is not None else "—"
         ratio = f"{kawa / wall:.2f}" if kawa is not None else "—"
         peak = max(result.peaks) / 2**20
-        print(f"| {engine.name} | {engine.runs_as} | {wall:.2f} | {overhead} | {peak:.0f} | {ratio} |")
+        print(
+            f"| {engine.name} | {engine.runs_as} | {wall:.2f} | {overhead} | {peak:.0f} | {ratio} |"
+        )
 
 
 def _median(result: Result) -> float | None:

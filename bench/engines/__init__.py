@@ -60,7 +60,11 @@ class Engine:
 
 
 def pool(work: Workload, _dir: Path, tools: Tools) -> Invocation:
-    counts = {"independent": (work.size, 0, 0), "chain": (0, work.size, 0), "fan": (work.size, 0, 1)}
+    counts = {
+        "independent": (work.size, 0, 0),
+        "chain": (0, work.size, 0),
+        "fan": (work.size, 0, 1),
+    }
     independent, chain, after = counts[work.key]
     script = str(BENCH / "_pool.py")
     return Invocation([tools.python, script, str(independent), str(chain), str(SLOTS), str(after)])
@@ -79,7 +83,10 @@ def prefect(work: Workload, workdir: Path, tools: Tools) -> Invocation:
         "DO_NOT_TRACK": "1",
     }
     script = str(HERE / "prefect_run.py")
-    return Invocation([tools.python, script, work.key, str(work.size)], env)
+    # creating its database is installing Prefect (as `airflow db migrate` is for Airflow);
+    # the temporary API server it starts for the flow run is part of the run
+    upgrade = [str(Path(tools.python).with_name("prefect")), "server", "database", "upgrade", "-y"]
+    return Invocation([tools.python, script, work.key, str(work.size)], env, [upgrade])
 
 
 def luigi(work: Workload, _dir: Path, tools: Tools) -> Invocation:
@@ -87,7 +94,11 @@ def luigi(work: Workload, _dir: Path, tools: Tools) -> Invocation:
 
 
 def snakemake(work: Workload, workdir: Path, tools: Tools) -> Invocation:
-    command = [str(Path(tools.python).with_name("snakemake")), "--snakefile", str(HERE / "Snakefile")]
+    command = [
+        str(Path(tools.python).with_name("snakemake")),
+        "--snakefile",
+        str(HERE / "Snakefile"),
+    ]
     command += ["--directory", str(workdir), "--cores", str(SLOTS), "--quiet"]
     command += ["--config", f"workload={work.key}", f"size={work.size}"]
     return Invocation(command)
@@ -117,7 +128,9 @@ def airflow(work: Workload, workdir: Path, tools: Tools) -> Invocation:
         "BENCH_SIZE": str(work.size),
     }
     # creating the metadata database is installing Airflow, not running the workflow
-    return Invocation([tools.airflow, "dags", "test", "bench"], env, [[tools.airflow, "db", "migrate"]])
+    return Invocation(
+        [tools.airflow, "dags", "test", "bench"], env, [[tools.airflow, "db", "migrate"]]
+    )
 
 
 BASELINE = Engine("pool", "plain 2-slot pool", "a process each (asyncio exec of `true`)", pool)
