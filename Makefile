@@ -8,7 +8,7 @@ DEMO_HOME := .kawa-demo
 BENCH_PEERS   := bench/.venv-peers
 BENCH_AIRFLOW := bench/.venv-airflow
 
-.PHONY: install demo test lint typecheck contracts bench bench-env clean
+.PHONY: install demo test lint typecheck contracts bench bench-env bench-peers clean
 
 $(STAMP): pyproject.toml scripts/setup-system.sh
 	bash scripts/setup-system.sh
@@ -56,6 +56,10 @@ bench-env: $(BENCH_PEERS)/.installed $(BENCH_AIRFLOW)/.installed
 bench: $(STAMP) bench-env
 	$(PY) bench/overhead.py
 	$(PY) bench/chaos.py --runs 100
+	$(MAKE) --no-print-directory bench-peers
+
+# kawa (from .venv) against Prefect, Luigi, Snakemake, Dask and Airflow; see bench/RESULTS.md
+bench-peers: $(STAMP) bench-env
 	$(BENCH_PEERS)/bin/python bench/peers.py --kawa $(CURDIR)/$(VENV)/bin/kawa \
 		--airflow $(CURDIR)/$(BENCH_AIRFLOW)/bin/airflow
 
