@@ -8,6 +8,8 @@ thread finds the tree in ``/proc/*/stat`` every 20 ms, sums the proportional set
 (PSS, from ``/proc/PID/smaps_rollup``) of its processes and keeps the maximum.  PSS
 rather than RSS: a page shared by n processes counts 1/n in each, so an engine that
 forks a worker per task from a big parent (Luigi) is not charged its parent n times.
+A child that still shares its parent's memory — between ``vfork``/``posix_spawn`` and
+its ``exec`` — is the same memory and is not counted twice (``kcmp(KCMP_VM)``).
 
 Wall time ends when the command exits.  Whatever it left behind in the tree is then
 given a moment to end by itself and killed after that, so it cannot skew the next run.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import platform
 import signal
 import subprocess
 import threading
@@ -28,6 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PR_SET_CHILD_SUBREAPER = 36
+KCMP_VM = 1
+SYS_KCMP = {"x86_64": 312, "aarch64": 272}.get(platform.machine())
+LIBC = ctypes.CDLL(None, use_errno=True)
 INTERVAL = 0.02
 
 
@@ -40,8 +46,7 @@ class Outcome:
 
 
 def become_subreaper() -> None:
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+    if LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
 
 
@@ -73,6 +78,20 @@ def pss(pid: int) -> int:
     return 0
 
 
+def shares_memory(pid: int, parent: int) -> bool:
+    """Whether ``pid`` still runs in its parent's address space (vforked, not yet exec'd)."""
+    if SYS_KCMP is None:
+        return False
+    return LIBC.syscall(SYS_KCMP, pid, parent, KCMP_VM, 0, 0) == 0
+
+
+def memory(root: int) -> int:
+    """The PSS of ``root``'s descendants in bytes, memory shared by vfork counted once."""
+    table = parents()
+    tree = descendants(root, table)
+    return sum(pss(pid) for pid in tree if not shares_memory(pid, table[pid]))
+
+
 def descendants(root: int, table: dict[int, int]) -> set[int]:
     children: dict[int, list[int]] = {}
     for pid, parent in table.items():
@@ -98,8 +117,7 @@ class Sampler(threading.Thread):
 
     def run(self) -> None:
         while not self._done.is_set():
-            total = sum(pss(pid) for pid in descendants(self._me, parents()))
-            self.peak = max(self.peak, total)
+            self.peak = max(self.peak, memory(self._me))
             self._done.wait(INTERVAL)
 
     def stop(self) -> None:
