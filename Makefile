@@ -9,7 +9,11 @@ UI_MODULES := ui/node_modules/.kawa-installed
 UI_ASSETS  := src/kawa/server/ui_assets/index.html
 UI_SOURCES := ui/build.mjs $(shell find ui/src -type f 2>/dev/null)
 
-.PHONY: install ui wheel demo demo-ml test lint typecheck contracts bench clean flagship-data
+BENCH_PEERS   := bench/.venv-peers
+BENCH_AIRFLOW := bench/.venv-airflow
+
+.PHONY: install ui wheel demo demo-ml test lint typecheck contracts bench bench-env bench-peers
+.PHONY: bench-flagship clean flagship-data
 
 $(STAMP): pyproject.toml scripts/setup-system.sh
 	bash scripts/setup-system.sh
@@ -70,10 +74,37 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(VENV)/bin/lint-imports
 
-bench: $(STAMP)
+# the peer engines live in their own environments; kawa stays in .venv
+$(BENCH_PEERS)/.installed: bench/requirements-peers.txt
+	test -x $(BENCH_PEERS)/bin/python || $(PYTHON) -m venv $(BENCH_PEERS)
+	$(BENCH_PEERS)/bin/python -m pip install --quiet -r bench/requirements-peers.txt
+	touch $@
+
+# Airflow is optional: if it does not install, bench/peers.py reports it and carries on
+$(BENCH_AIRFLOW)/.installed: bench/requirements-airflow.txt
+	test -x $(BENCH_AIRFLOW)/bin/python || $(PYTHON) -m venv $(BENCH_AIRFLOW)
+	$(BENCH_AIRFLOW)/bin/python -m pip install --quiet -r bench/requirements-airflow.txt \
+		|| echo "Airflow did not install; bench/peers.py will say so"
+	touch $@
+
+bench-env: $(BENCH_PEERS)/.installed $(BENCH_AIRFLOW)/.installed
+
+bench: $(STAMP) bench-env
 	$(PY) bench/overhead.py
 	$(PY) bench/chaos.py --runs 100
+	$(PY) bench/api.py
+	$(PY) bench/flagship.py --chunks 1000
+	$(MAKE) --no-print-directory bench-peers
+
+# the flagship at 1,000 chunks per sample against a multiprocessing.Pool
+bench-flagship: $(STAMP) flagship-data
+	$(PY) bench/flagship.py --chunks 1000
+
+# kawa (from .venv) against Prefect, Luigi, Snakemake, Dask and Airflow; see bench/RESULTS.md
+bench-peers: $(STAMP) bench-env
+	$(BENCH_PEERS)/bin/python bench/peers.py --kawa $(CURDIR)/$(VENV)/bin/kawa \
+		--airflow $(CURDIR)/$(BENCH_AIRFLOW)/bin/airflow
 
 clean:
-	rm -rf $(VENV) $(DEMO_HOME) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(DEMO_HOME) .mypy_cache .ruff_cache .pytest_cache $(BENCH_PEERS) $(BENCH_AIRFLOW)
 	rm -rf ui/node_modules src/kawa/server/ui_assets dist test-artifacts

@@ -1,7 +1,8 @@
-"""Baseline for bench/overhead.py: a plain 2-slot asyncio pool running the same processes.
+"""Baseline for bench/overhead.py and bench/peers.py: a plain asyncio pool running ``true``.
 
-200 independent ``true`` processes plus a chain of 50 (each starts after the previous one
-ended), never more than 2 at a time — what any engine must do at minimum.
+``_pool.py INDEPENDENT CHAIN SLOTS [AFTER]``: INDEPENDENT ``true`` processes plus a chain
+of CHAIN (each starts after the previous one ended), never more than SLOTS at a time, then
+AFTER more once all of those ended (a fan-in) — what any engine must do at minimum.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import asyncio
 import sys
 
 
-async def main(independent: int, chain: int, slots: int) -> None:
+async def main(independent: int, chain: int, slots: int, after: int = 0) -> None:
     gate = asyncio.Semaphore(slots)
 
     async def one() -> None:
@@ -23,7 +24,8 @@ async def main(independent: int, chain: int, slots: int) -> None:
             await one()
 
     await asyncio.gather(chained(), *(one() for _ in range(independent)))
+    await asyncio.gather(*(one() for _ in range(after)))
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])))
+    asyncio.run(main(*(int(arg) for arg in sys.argv[1:5])))
