@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +53,15 @@ class Cli:
                 return
             time.sleep(every)
         raise AssertionError("condition not reached in time")
+
+
+@pytest.fixture
+def marks() -> Iterator[Path]:
+    """A host directory outside /tmp (each step's /tmp is its own) for side-effect files:
+    steps append a line per execution, so executions are counted, not assumed."""
+    directory = Path(tempfile.mkdtemp(prefix="kawa-marks-", dir="/var/tmp"))
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tests.integration.conftest import Cli
 
@@ -41,13 +36,6 @@ spec:
       outputs:
         parameters: [{name: square, valueFrom: {path: /tmp/out}}]
 """
-
-
-@pytest.fixture
-def marks() -> Iterator[Path]:
-    directory = Path(tempfile.mkdtemp(prefix="kawa-memo-", dir="/var/tmp"))
-    yield directory
-    shutil.rmtree(directory, ignore_errors=True)
 
 
 def _spec(tmp_path: Path, marks: Path, max_age: str = '"1h"') -> Path:

@@ -7,13 +7,8 @@ outside ``/tmp``, which is private to each step), so "executed" is counted, not 
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tests.integration.conftest import Cli
 
@@ -78,13 +73,6 @@ spec:
         command: [sh, -c]
         args: ["echo run >> MARKS/evaluate && echo '{{inputs.parameters.losses}}'"]
 """
-
-
-@pytest.fixture
-def marks() -> Iterator[Path]:
-    directory = Path(tempfile.mkdtemp(prefix="kawa-rerun-", dir="/var/tmp"))
-    yield directory
-    shutil.rmtree(directory, ignore_errors=True)
 
 
 def _executions(marks: Path) -> dict[str, int]:

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from kawa.controller.home import Home
 from kawa.controller.replay import refold
@@ -52,13 +47,6 @@ spec:
         command: [sh, -c]
         args: ["echo {{workflow.status}} >> MARKS/bye"]
 """
-
-
-@pytest.fixture
-def marks() -> Iterator[Path]:
-    directory = Path(tempfile.mkdtemp(prefix="kawa-retry-", dir="/var/tmp"))
-    yield directory
-    shutil.rmtree(directory, ignore_errors=True)
 
 
 def _lines(marks: Path) -> dict[str, list[str]]:
