@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from kawa.spec import _expressions
-
 from .conftest import errors, lint_spec, warnings
-
-needs_expressions = pytest.mark.skipif(
-    not _expressions.available(), reason="kawa.spec.expressions not available yet"
-)
 
 LEAF = """\
 entrypoint: main
@@ -222,13 +214,11 @@ def test_global_output_parameters_resolve_anywhere() -> None:
     assert errors(lint_spec(body)) == []
 
 
-@needs_expressions
 def test_unparsable_expression_tags_are_errors() -> None:
     (message,) = leaf("{{= 1 + }}")
     assert message.startswith("cannot parse expression {{=1 +}}")
 
 
-@needs_expressions
 def test_unparsable_when_is_an_error() -> None:
     body = STEPS.format(sibling="x", second="x").replace(
         "{name: third, template: gen}",
@@ -238,14 +228,12 @@ def test_unparsable_when_is_an_error() -> None:
     assert message.startswith("cannot parse when '{{steps.first.outputs.result}} == ('")
 
 
-@needs_expressions
 def test_unparsable_depends_is_an_error() -> None:
     issues = lint_spec(DAG.format(value="x", extra="").replace("depends: a\n", "depends: 'a &&'\n"))
     (message,) = errors(issues)
     assert message.startswith("templates.main.tasks.c: cannot parse depends 'a &&'")
 
 
-@needs_expressions
 def test_expression_fields_must_parse() -> None:
     body = (
         LEAF.format(arg="x")
