@@ -10,6 +10,7 @@ command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -x /usr/bin/python3 ] || need+=(python3)  # the unprivileged-isolation test runs it
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "kawa setup: please install: ${need[*]}" >&2

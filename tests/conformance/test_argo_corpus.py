@@ -24,12 +24,9 @@ from kawa.spec import lint as spec_lint
 from kawa.spec import loading
 from kawa.spec.events import NodeSelector, ResumeRequested, StopRequested
 from kawa.spec.workflow import Workflow
+from tests.conftest import CORPUS, needs_corpus
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "argo"
-pytestmark = pytest.mark.skipif(
-    not (CORPUS / "EXPECTED.yaml").exists(),
-    reason="the conformance corpus ../shared/conformance/argo is not present (a user's clone)",
-)
+pytestmark = needs_corpus
 
 
 def _entries() -> list[dict[str, Any]]:

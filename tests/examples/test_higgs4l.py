@@ -2,7 +2,7 @@
 
 The data (two ROOT files from scikit-hep-testdata 0.3.12) are fetched once per session by the
 example's own fetch script into ``examples/higgs4l/data`` (or ``$HIGGS4L_DATA``), as
-``make flagship-data`` does. The tests skip only when the ``flagship`` extra is not installed.
+``make flagship-data`` does.
 """
 
 from __future__ import annotations
@@ -19,14 +19,10 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+# the flagship extra (numpy, awkward, uproot, matplotlib) is installed by `make`
+import awkward as ak
+import numpy as np
 import pytest
-
-NOT_INSTALLED = "the flagship extra is not installed: pip install -e '.[flagship]'"
-for _module in ("numpy", "awkward", "uproot", "matplotlib"):
-    pytest.importorskip(_module, reason=NOT_INSTALLED)
-
-import awkward as ak  # noqa: E402
-import numpy as np  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "higgs4l"
 sys.path.insert(0, str(EXAMPLE))

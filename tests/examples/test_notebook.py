@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
-nbclient = pytest.importorskip("nbclient", reason="nbclient is installed by the dev extra")
-nbformat = pytest.importorskip("nbformat", reason="nbformat is installed by the dev extra")
+import nbclient  # the dev extra installs it
+import nbformat
 
 CHECKSUM = "sha256:27c3642603fdc0f8b1c6050bbacda663a937f0ad70f2d5f64d889ff681897d05"
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import CORPUS, needs_corpus
 from tests.integration.conftest import Cli
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "argo"
 BUCKET = "kawa-artifacts"
 
 
@@ -93,13 +93,8 @@ def cli_s3(cli: Cli, tmp_path: Path, s3_server: str) -> Cli:
     return cli
 
 
-def _needs_corpus() -> None:
-    if not CORPUS.is_dir():
-        pytest.skip(f"the conformance corpus is not at {CORPUS}")
-
-
+@needs_corpus
 def test_artifact_passing_through_s3(cli_s3: Cli, s3_server: str) -> None:
-    _needs_corpus()
     result = cli_s3.run("run", str(CORPUS / "test/e2e/smoke/artifact-passing.yaml"), "-o", "json")
     assert result.returncode == 0, result.stderr
     workflow = json.loads(result.stdout)
@@ -112,8 +107,8 @@ def test_artifact_passing_through_s3(cli_s3: Cli, s3_server: str) -> None:
     assert "hello world" in log
 
 
+@needs_corpus
 def test_key_only_and_archive_strategies_through_s3(cli_s3: Cli, s3_server: str) -> None:
-    _needs_corpus()
     for path in ("examples/key-only-artifact.yaml", "test/e2e/testdata/archive-strategies.yaml"):
         result = cli_s3.run("run", str(CORPUS / path), "-o", "json")
         assert result.returncode == 0, result.stderr
@@ -123,10 +118,10 @@ def test_key_only_and_archive_strategies_through_s3(cli_s3: Cli, s3_server: str)
     assert nones and fs.cat(nones[0]) == b"hello\n"  # archive: none stores the file itself
 
 
+@needs_corpus
 def test_a_missing_repository_secret_fails_the_step_clearly(
     cli: Cli, tmp_path: Path, s3_server: str
 ) -> None:
-    _needs_corpus()
     _configure(cli, tmp_path, s3_server, "other-bucket")
     cli.run("secret", "delete", "s3-creds", check=True)
     result = cli.run("run", str(CORPUS / "examples/key-only-artifact.yaml"), "-o", "json")

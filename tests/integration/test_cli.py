@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CORPUS, needs_corpus
 from tests.integration.conftest import Cli
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "argo"
 HELLO = """
 apiVersion: argoproj.io/v1alpha1
 kind: Workflow
@@ -134,9 +134,8 @@ spec:
     assert cli.names() == []
 
 
+@needs_corpus
 def test_lint_accepts_the_corpus_basic_workflow(cli: Cli) -> None:
-    if not CORPUS.exists():
-        pytest.skip("conformance corpus absent")
     result = cli.run("lint", str(CORPUS / "test/e2e/smoke/basic.yaml"))
     assert result.returncode == 0
     assert "no linting errors found" in result.stdout
@@ -301,9 +300,8 @@ spec:
     assert (finished - started).total_seconds() >= 3, "the two jobs must run one after the other"
 
 
+@needs_corpus
 def test_template_create_then_workflow_template_ref(cli: Cli, tmp_path: Path) -> None:
-    if not CORPUS.exists():
-        pytest.skip("conformance corpus absent")
     cli.run(
         "template", "create", str(CORPUS / "examples/workflow-template/templates.yaml"), check=True
     )
@@ -315,9 +313,8 @@ def test_template_create_then_workflow_template_ref(cli: Cli, tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
 
 
+@needs_corpus
 def test_cron_create_stores_a_linted_cron_workflow(cli: Cli) -> None:
-    if not CORPUS.exists():
-        pytest.skip("conformance corpus absent")
     result = cli.run(
         "cron", "create", str(CORPUS / "test/e2e/cron/basic.yaml"), "--schedule", "1 2 3 * *"
     )

@@ -6,14 +6,12 @@ import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
-import pytest
-
 from kawa.spec import lint, loading
 from kawa.spec.errors import SpecIssue
+from tests.conftest import CORPUS as _CORPUS_PLACE
+from tests.conftest import HAVE_CORPUS, needs_corpus
 
-#: the conformance corpus lives in ``../shared`` beside the repository (absent in a user's clone)
-_CORPUS_PLACE = Path(__file__).resolve().parents[3].parent / "shared" / "conformance" / "argo"
-CORPUS = _CORPUS_PLACE if (_CORPUS_PLACE / "EXPECTED.yaml").exists() else None
+CORPUS = _CORPUS_PLACE if HAVE_CORPUS else None
 HEADER = "apiVersion: argoproj.io/v1alpha1\n"
 
 
@@ -55,4 +53,4 @@ def corpus_files() -> list[Path]:
     return sorted(path for path in CORPUS.rglob("*.yaml") if path.name != "EXPECTED.yaml")
 
 
-needs_corpus = pytest.mark.skipif(CORPUS is None, reason="Argo conformance corpus not found")
+__all__ = ["CORPUS", "corpus_files", "needs_corpus"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,10 +17,10 @@ from hypothesis import strategies as st
 from kawa.spec import lint, loading
 from kawa.spec.errors import SpecError, SpecIssue
 
-from .conftest import corpus_files
+from .conftest import corpus_files, needs_corpus
 
 TEXTS = [path.read_text(encoding="utf-8") for path in corpus_files()]
-pytestmark = pytest.mark.skipif(not TEXTS, reason="Argo conformance corpus not found")
+pytestmark = needs_corpus
 
 SCALARS = [None, 0, -1, 2**70, 1.5, True, "", "x", "{{", "{{inputs.parameters.zz}}", "a && ("]
 ODD_VALUES: st.SearchStrategy[Any] = st.sampled_from(
