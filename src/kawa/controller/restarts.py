@@ -20,8 +20,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from kawa.controller import clock, codec, wakeup
+from kawa.engine import naming, retry_workflow
 from kawa.engine import rerun as rerun_rules
-from kawa.engine import retry_workflow
 from kawa.spec import submission
 from kawa.spec.errors import ConflictError
 from kawa.spec.events import NodeSelector
@@ -164,9 +164,7 @@ def _memoized_status(source: Workflow, new: Workflow) -> WorkflowStatus:
         old = source.status.nodes.get(old_id)
         if old is None:
             return old_id
-        from kawa.engine.naming import node_id
-
-        return node_id(new.name, rerun_rules.renamed(old.name, source.name, new.name))
+        return naming.node_id(new.name, rerun_rules.renamed(old.name, source.name, new.name))
 
     nodes: dict[str, NodeStatus] = {}
     for node in source.status.nodes.values():

@@ -112,7 +112,7 @@ class Kawa:
         if ref.get("name"):  # Argo labels a run with the template it came from
             kind = "cluster-workflow-template" if ref.get("clusterScope") else "workflow-template"
             labels.setdefault(f"workflows.argoproj.io/{kind}", str(ref["name"]))
-        repository = self.artifact_repository(spec, namespace)
+        repository = artifact_repository(self.store, spec, namespace)
         annotations = {str(k): str(v) for k, v in (meta.get("annotations") or {}).items()}
         return Workflow(
             name=chosen,
@@ -126,16 +126,6 @@ class Kawa:
             referenced_templates=referenced,
             artifact_repository=repository,
         )
-
-    def artifact_repository(self, spec: Mapping[str, Any], namespace: str) -> dict[str, Any]:
-        """The repository a workflow uses (Argo's rules), fixed at submission.
-
-        ``spec.artifactRepositoryRef`` names a ConfigMap (default ``artifact-repositories``)
-        and a key in it; without it, that ConfigMap's key named by its annotation
-        ``workflows.argoproj.io/default-artifact-repository`` is the default; without
-        that, kawa's local directory ``$KAWA_HOME/artifacts``.
-        """
-        return artifact_repository(self.store, spec, namespace)
 
     def submit(self, workflow: Workflow) -> Workflow:
         record = codec.to_record(workflow)
@@ -290,6 +280,13 @@ DEFAULT_REPOSITORY = "workflows.argoproj.io/default-artifact-repository"
 def artifact_repository(
     store: SqliteStore, spec: Mapping[str, Any], namespace: str
 ) -> dict[str, Any]:
+    """The repository a workflow uses (Argo's rules), fixed at submission.
+
+    ``spec.artifactRepositoryRef`` names a ConfigMap (default ``artifact-repositories``)
+    and a key in it; without it, that ConfigMap's key named by its annotation
+    ``workflows.argoproj.io/default-artifact-repository`` is the default; without
+    that, kawa's local directory ``$KAWA_HOME/artifacts``.
+    """
     import yaml
 
     ref = spec.get("artifactRepositoryRef") or {}

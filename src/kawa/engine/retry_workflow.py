@@ -142,10 +142,9 @@ class _Graph:
                 self.parent[child] = node_id
 
     def retry_parent(self, node: NodeStatus) -> NodeStatus | None:
-        for candidate in self.nodes.values():
-            if candidate.type is NodeType.RETRY and node.id in candidate.children:
-                return candidate
-        return None
+        """The Retry node an attempt belongs to (an attempt has no other parent)."""
+        parent = self.nodes.get(self.parent.get(node.id, ""))
+        return parent if parent is not None and parent.type is NodeType.RETRY else None
 
     def descendant_succeeded(self, node: NodeStatus, excluded: set[str]) -> bool:
         for child_id in node.children:

@@ -72,27 +72,7 @@ class SqliteStore:
                 raise ConflictError(
                     f'workflow "{record.name}" already exists in namespace "{record.namespace}"'
                 )
-            db.execute(
-                f"INSERT INTO workflows ({_WORKFLOW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    record.uid,
-                    record.namespace,
-                    record.name,
-                    record.phase,
-                    record.created_at,
-                    record.finished_at,
-                    json.dumps(record.labels),
-                    record.meta,
-                    record.spec,
-                    record.status,
-                    record.owner,
-                ),
-            )
-            db.executemany(
-                "INSERT INTO labels (workflow_uid, key, value) VALUES (?,?,?)",
-                [(record.uid, k, v) for k, v in record.labels.items()],
-            )
-            self._write_parameters(db, record.uid, record.parameters)
+            self._insert(db, record)
             self._write_nodes(db, record.uid, nodes)
             self._append(db, record.uid, history)
 
@@ -101,21 +81,25 @@ class SqliteStore:
         count = 0
         with self.transaction() as db:
             for record in records:
-                db.execute(
-                    f"INSERT INTO workflows ({_WORKFLOW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        record.uid, record.namespace, record.name, record.phase,
-                        record.created_at, record.finished_at, json.dumps(record.labels),
-                        record.meta, record.spec, record.status, record.owner,
-                    ),
-                )  # fmt: skip
-                db.executemany(
-                    "INSERT INTO labels (workflow_uid, key, value) VALUES (?,?,?)",
-                    [(record.uid, k, v) for k, v in record.labels.items()],
-                )
-                self._write_parameters(db, record.uid, record.parameters)
+                self._insert(db, record)
                 count += 1
         return count
+
+    def _insert(self, db: sqlite3.Connection, record: WorkflowRecord) -> None:
+        """The workflow row, its labels and its parameters."""
+        db.execute(
+            f"INSERT INTO workflows ({_WORKFLOW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                record.uid, record.namespace, record.name, record.phase, record.created_at,
+                record.finished_at, json.dumps(record.labels), record.meta, record.spec,
+                record.status, record.owner,
+            ),
+        )  # fmt: skip
+        db.executemany(
+            "INSERT INTO labels (workflow_uid, key, value) VALUES (?,?,?)",
+            [(record.uid, k, v) for k, v in record.labels.items()],
+        )
+        self._write_parameters(db, record.uid, record.parameters)
 
     def apply(self, change: Change) -> None:
         """Commit one pass for one workflow atomically."""

@@ -197,26 +197,38 @@ def plan(
     return planner.ordered()
 
 
+def _behind(mounts: list[dict[str, Any]], full: str) -> tuple[dict[str, Any] | None, str]:
+    """The mount that shows ``full`` in the step's view (the deepest, not a mere ``dir``)
+    and the rest of the path below it."""
+    best: dict[str, Any] | None = None
+    for m in mounts:
+        longer = best is None or len(m["path"]) > len(best["path"])
+        if m["kind"] != "dir" and _under(full, m["path"]) and longer:
+            best = m
+    if best is None:
+        return None, ""
+    rest = os.path.relpath(full, best["path"])
+    return best, "" if rest == "." else rest
+
+
+def _host_entry(shadow: dict[str, Any], rest: str) -> bool:
+    """Is ``rest`` under a shadow one of the host's own entries (bound in)?"""
+    first = rest.split("/", 1)[0]
+    return bool(first) and os.path.lexists(os.path.join(shadow["lower"], first))
+
+
 def writable_path(plan: list[dict[str, Any]], isolation: str, path: str, cwd: str) -> Path:
     """Where to write a file so that the step, once started, sees it at ``path``."""
     full = os.path.normpath(os.path.join(cwd, path))
     if isolation == "none":
         return Path(full)
-    best: dict[str, Any] | None = None
-    for m in plan:
-        longer = best is None or len(m["path"]) > len(best["path"])
-        if m["kind"] != "dir" and _under(full, m["path"]) and longer:
-            best = m
+    best, rest = _behind(plan, full)
     if best is None or best["kind"] == "visible":
         raise CannotRun(f"{path}: kawa cannot place an input artifact outside the step's view")
-    rest = os.path.relpath(full, best["path"])
-    rest = "" if rest == "." else rest
     if best["kind"] == "overlay":
         return Path(best["upper"], rest)
-    if best["kind"] == "shadow":
-        first = rest.split("/", 1)[0]
-        if first and os.path.lexists(os.path.join(best["lower"], first)):
-            raise CannotRun(f"{path}: kawa cannot place an input artifact over a host path")
+    if best["kind"] == "shadow" and _host_entry(best, rest):
+        raise CannotRun(f"{path}: kawa cannot place an input artifact over a host path")
     return Path(best["source"], rest)
 
 
@@ -225,20 +237,11 @@ def host_path(launched: dict[str, Any] | None, path: str, cwd: str) -> Path:
     full = os.path.normpath(os.path.join(cwd, path))
     if launched is None or launched.get("isolation", "none") == "none":
         return Path(full)
-    best: dict[str, Any] | None = None
-    for m in launched.get("mounts", []):
-        longer = best is None or len(m["path"]) > len(best["path"])
-        if m["kind"] != "dir" and _under(full, m["path"]) and longer:
-            best = m
+    best, rest = _behind(launched.get("mounts", []), full)
     if best is None:
         return Path(full)
-    rest = os.path.relpath(full, best["path"])
-    rest = "" if rest == "." else rest
     if best["kind"] == "shadow":
-        first = rest.split("/", 1)[0]
-        if first and os.path.lexists(os.path.join(best["lower"], first)):
-            return Path(best["lower"], rest)
-        return Path(best["source"], rest)
+        return Path(best["lower" if _host_entry(best, rest) else "source"], rest)
     if best["kind"] != "overlay":
         return Path(best["source"], rest)
     upper = os.path.join(best["upper"], rest)
