@@ -61,25 +61,3 @@ def cmd_cache_delete(args: argparse.Namespace) -> int:
     what = f"{len(args.keys)} key(s) of cache" if args.keys else "cache"
     print(f"deleted {what} {args.cache} ({count} entries)")
     return 0
-
-
-def register_cp(sub: Any) -> None:
-    cp = sub.add_parser("cp", help="copy a workflow's output artifacts to a directory")
-    cp.add_argument("name")
-    cp.add_argument("dest")
-    cp.add_argument("--artifact-name", default="")
-    cp.add_argument("--node", default="", help="only this node (display name)")
-    cp.set_defaults(handler=cmd_cp)
-
-
-def cmd_cp(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from kawa.controller.downloads import copy_outputs
-    from kawa.controller.service import Kawa
-
-    kawa = Kawa()
-    workflow = kawa.find(args.name)
-    for path in copy_outputs(kawa, workflow, Path(args.dest), args.artifact_name, args.node):
-        print(path)
-    return 0

@@ -60,9 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.register(sub)
     restarts.register(sub)
     restarts.register_provenance(sub)
+    restarts.register_cp(sub)
     objects.register(sub)
     cache.register(sub)
-    cache.register_cp(sub)
     serve.register(sub)
     return parser
 

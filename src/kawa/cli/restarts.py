@@ -1,4 +1,5 @@
-"""``kawa retry``, ``kawa resubmit``, ``kawa rerun``: run a finished workflow again.
+"""``kawa retry``, ``kawa resubmit``, ``kawa rerun``: run a finished workflow again; and
+what a run leaves behind: ``kawa provenance``, ``kawa cp`` (its output artifacts).
 
 Like ``kawa run`` they follow the workflow to its end in the foreground (same ``-o``,
 exit status 0 only if it succeeded), unless ``--detach`` leaves it to a running
@@ -40,62 +41,33 @@ def register(sub: Any) -> None:
         metavar="NODE",
         help="execute this node (display name as `kawa get` shows it) and all after it",
     )
-    for p, handler in ((retry, cmd_retry), (resubmit, cmd_resubmit), (rerun, cmd_rerun)):
+    for p, verb in ((retry, "retry"), (resubmit, "resubmit"), (rerun, "rerun")):
         p.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE")
         p.add_argument("-o", "--output", choices=["json", "name", "wide"], default=None)
         p.add_argument(
             "--detach", action="store_true", help="return at once; a kawa controller runs it"
         )
-        p.set_defaults(handler=handler)
+        p.set_defaults(handler=cmd_restart, verb=verb)
 
 
-def cmd_retry(args: argparse.Namespace) -> int:
-    from kawa.cli.commands import parse_node_selector
+def cmd_restart(args: argparse.Namespace) -> int:
+    """retry, resubmit or rerun (``args.verb``), then follow the run."""
     from kawa.cli.main import parse_parameters
     from kawa.controller import restarts
     from kawa.controller.service import DEFAULT_NAMESPACE, Kawa
 
+    options: dict[str, Any] = {"parameters": parse_parameters(args.parameter)}
+    if args.verb == "retry":
+        from kawa.cli.commands import parse_node_selector
+
+        options["restart_successful"] = args.restart_successful
+        options["selector"] = parse_node_selector(args.node_field_selector)
+    elif args.verb == "resubmit":
+        options["memoized"] = args.memoized
+    else:
+        options["from_nodes"] = args.from_nodes
     kawa = Kawa()
-    workflow = restarts.retry(
-        kawa,
-        args.name,
-        DEFAULT_NAMESPACE,
-        restart_successful=args.restart_successful,
-        selector=parse_node_selector(args.node_field_selector),
-        parameters=parse_parameters(args.parameter),
-    )
-    return _follow(kawa, workflow, args)
-
-
-def cmd_resubmit(args: argparse.Namespace) -> int:
-    from kawa.cli.main import parse_parameters
-    from kawa.controller import restarts
-    from kawa.controller.service import DEFAULT_NAMESPACE, Kawa
-
-    kawa = Kawa()
-    workflow = restarts.resubmit(
-        kawa,
-        args.name,
-        DEFAULT_NAMESPACE,
-        memoized=args.memoized,
-        parameters=parse_parameters(args.parameter),
-    )
-    return _follow(kawa, workflow, args)
-
-
-def cmd_rerun(args: argparse.Namespace) -> int:
-    from kawa.cli.main import parse_parameters
-    from kawa.controller import restarts
-    from kawa.controller.service import DEFAULT_NAMESPACE, Kawa
-
-    kawa = Kawa()
-    workflow = restarts.rerun(
-        kawa,
-        args.name,
-        DEFAULT_NAMESPACE,
-        from_nodes=args.from_nodes,
-        parameters=parse_parameters(args.parameter),
-    )
+    workflow = getattr(restarts, args.verb)(kawa, args.name, DEFAULT_NAMESPACE, **options)
     return _follow(kawa, workflow, args)
 
 
@@ -121,6 +93,28 @@ def _follow(kawa: Any, workflow: Any, args: argparse.Namespace) -> int:
     finally:
         watcher.close()
     return _report(finals, args.output)
+
+
+def register_cp(sub: Any) -> None:
+    cp = sub.add_parser("cp", help="copy a workflow's output artifacts to a directory")
+    cp.add_argument("name")
+    cp.add_argument("dest")
+    cp.add_argument("--artifact-name", default="")
+    cp.add_argument("--node", default="", help="only this node (display name)")
+    cp.set_defaults(handler=cmd_cp)
+
+
+def cmd_cp(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from kawa.controller.downloads import copy_outputs
+    from kawa.controller.service import Kawa
+
+    kawa = Kawa()
+    workflow = kawa.find(args.name)
+    for path in copy_outputs(kawa, workflow, Path(args.dest), args.artifact_name, args.node):
+        print(path)
+    return 0
 
 
 def register_provenance(sub: Any) -> None:
