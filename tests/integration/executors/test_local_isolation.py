@@ -189,3 +189,46 @@ def test_an_unprivileged_user_gets_isolation_through_a_user_namespace() -> None:
 def test_the_controller_python_is_what_steps_call_python(executor: LocalExecutor) -> None:
     outcome = run(executor, step("py", "sh", "-c", "python -c 'import sys; print(sys.prefix)'"))
     assert outcome["py"].outcome.result == sys.prefix
+
+
+def _root_numbers(executor: LocalExecutor) -> set[int]:
+    """The numbers of the step roots mounted in the fork server's namespace."""
+    mounts = Path(f"/proc/{executor.server_pid}/mountinfo").read_text().splitlines()
+    found = set()
+    for line in mounts:
+        parent, _, name = line.split()[4].rpartition("/")
+        if parent.endswith(f"roots-{executor.server_pid}") and name.isdigit():
+            found.add(int(name))
+    return found
+
+
+def test_roots_are_kept_for_later_steps_with_nothing_of_the_last_one_left(
+    executor: LocalExecutor,
+) -> None:
+    script = "test ! -e /tmp/x && echo {i} > /tmp/x && cat /tmp/x"
+    for i in range(8):
+        s = step(f"seq-{i}", "sh", "-c", script.format(i=i))
+        assert run(executor, s)[f"seq-{i}"].outcome.result == str(i)
+    # without reuse each step would have had a new root (the probe at start takes one)
+    assert max(_root_numbers(executor)) < 8
+
+
+@needs_root
+def test_a_root_a_step_wrote_into_is_not_given_to_another(executor: LocalExecutor) -> None:
+    first = step("stray", "sh", "-c", "echo here > /stray && cat /stray")
+    assert run(executor, first)["stray"].outcome.result == "here"
+    for i in range(4):
+        s = step(f"after-{i}", "sh", "-c", "test ! -e /stray && echo clean")
+        assert run(executor, s)[f"after-{i}"].outcome.result == "clean"
+
+
+def test_a_root_with_a_process_left_behind_is_not_given_to_another(
+    executor: LocalExecutor,
+) -> None:
+    background = "(sleep 0.5; echo leaked > /tmp/leak) > /dev/null 2>&1 & echo started"
+    leaves = run(executor, step("leaves", "sh", "-c", background))["leaves"]
+    assert leaves.outcome.result == "started"
+    script = "sleep 1; ls /tmp/leak 2>/dev/null; echo done"
+    later = [step(f"later-{i}", "sh", "-c", script) for i in range(3)]
+    ended = run(executor, *later)
+    assert [ended[s.node_id].outcome.result for s in later] == ["done"] * 3

@@ -12,7 +12,9 @@ nothing it mounts there is seen by the host.  For each step it then
    shadows) of host directories in which private paths or volume mountpoints must
    appear, with their writable layer in the node dir, private directories, volumes;
 3. starts the step chrooted into that root (``launch.View``);
-4. detaches the root when the step has ended (:func:`remove_root`).
+4. detaches the root when the step has ended (:func:`remove_root`) — or, when the step
+   changed nothing in it but its ``/tmp``, detaches that and keeps the root for the
+   next step (``starting.Launcher.release``).
 
 Q: Why a tmpfs root instead of the host's ``/``?  A: New top-level paths (``/workspace``,
 ``/foo``) need mountpoints; in a tmpfs they cost nothing and vanish with the namespace,
@@ -143,9 +145,14 @@ def build_root(root: str, top: list[tuple[str, str, str]], argosay: str) -> None
     os.symlink(argosay, f"{root}/argosay")
 
 
+def unmount(path: str) -> None:
+    """Detach the mount at ``path`` and everything mounted below it."""
+    _check(_lib().umount2(_b(path), MNT_DETACH), f"umount {path}")
+
+
 def remove_root(root: str) -> None:
     """Detach a step's root (processes still inside keep it until they end)."""
-    _check(_lib().umount2(_b(root), MNT_DETACH), f"umount {root}")
+    unmount(root)
     os.rmdir(root)
 
 

@@ -54,6 +54,8 @@ class Running:
     supervised: bool = False
     root: str = ""
     pidfd: int = -1
+    #: its root may be kept for another step (``starting.Launcher.release``)
+    tmp_only: bool = False
     progress: watching.Progress = field(default_factory=watching.Progress)
 
 
@@ -185,6 +187,7 @@ class Server:
         self.launcher.record_launch(fd, pid, req, at, ticks)
         if pid:
             job = Running(node, pid, at, bool(req.get("supervised")), root)
+            job.tmp_only = starting.tmp_only(req)
             self.jobs[pid] = job
             self.nodes[node] = job
             self.emit(ev="started", node=node, pid=pid, at=at)
@@ -282,7 +285,7 @@ class Server:
                 self.finish(job, status)
 
     def finish(self, job: Running, status: int) -> None:
-        """Report the step's end, record it in ``exit``, detach its root."""
+        """Report the step's end, record it in ``exit``, give its root back."""
         del self.nodes[job.node]
         record: dict[str, Any] = {
             "pid": job.pid,
@@ -295,10 +298,10 @@ class Server:
             summary = records.read_json(os.path.join(job.node, records.SUPERVISOR)) or {}
             record.update(summary)
         self.report_progress(job)
-        self.end(job.node, record)
-        if job.root:
+        if job.root:  # first, so that the step that refills the slot may reuse it
             with contextlib.suppress(OSError):
-                isolation.remove_root(job.root)
+                self.launcher.release(job.root, job.pid, job.tmp_only)
+        self.end(job.node, record)
 
     def end(self, node: str, record: dict[str, Any]) -> None:
         self.emit(ev="ended", node=node, record=record)

@@ -156,6 +156,17 @@ def is_same_process(launched: dict[str, Any], current_boot: str) -> bool:
     return ticks is not None and ticks == launched.get("start_ticks")
 
 
+def group_alive(pgid: int) -> bool:
+    """Whether a process of process group ``pgid`` is still running (one syscall)."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def signal_session(sid: int, sig: int) -> int:
     """Send ``sig`` to every process of session ``sid``; how many were signalled.
 

@@ -24,6 +24,8 @@ from . import isolation, launch, records, supervisor, warm
 
 #: generic roots kept built, so that a launch only adds the step's own mounts
 SPARE_ROOTS = 2
+#: at most this many roots kept for reuse (more come back when many steps end at once)
+KEPT_ROOTS = 8
 
 
 @dataclass
@@ -39,6 +41,9 @@ class Launcher:
     boot: str
     counter: int = 0
     spare: list[str] = field(default_factory=list)
+    #: root -> (mtime, link count) of its top directory as built: a root whose top
+    #: changed (a step wrote ``/x``) is never given to another step
+    pristine: dict[str, tuple[int, int]] = field(default_factory=dict)
     zygotes: warm.Zygotes = field(default_factory=warm.Zygotes)
     #: pipes of zygotes started since the server last looked (it must watch them)
     new_zygote_fds: list[int] = field(default_factory=list)
@@ -62,6 +67,7 @@ class Launcher:
         self.counter += 1
         root = f"{self.roots}/{self.counter}"
         isolation.build_root(root, self.top, self.argosay)
+        self.pristine[root] = _top_of(root)
         return root
 
     def needs_spare_root(self) -> bool:
@@ -82,6 +88,28 @@ class Launcher:
             isolation.remove_root(root)
             raise
         return root
+
+    def release(self, root: str, pid: int, tmp_only: bool) -> None:
+        """Take a root back from a step that ended: keep it for the next step, or detach it.
+
+        Building a root costs a tmpfs and a bind mount per top-level host directory;
+        most steps change nothing in theirs but the private ``/tmp`` (and paths below
+        it).  Such a root is kept: that mount is detached and the root is as built.  A
+        root is not kept when the step had other mounts, ran in a pre-warmed or
+        supervised process, left a process behind in its process group, or wrote to the
+        root's top directory.
+        """
+        if tmp_only and len(self.spare) < KEPT_ROOTS and not records.group_alive(pid):
+            try:
+                isolation.unmount(f"{root}/tmp")
+            except OSError:
+                pass
+            else:
+                if _top_of(root) == self.pristine.get(root):
+                    self.spare.append(root)
+                    return
+        self.pristine.pop(root, None)
+        isolation.remove_root(root)
 
     def start(self, req: dict[str, Any], root: str) -> tuple[int, str, int | None]:
         """Start the step in ``root``: (pid, "", start ticks) or (0, why it could not start).
@@ -140,3 +168,16 @@ class Launcher:
             os.write(fd, json.dumps(record, separators=(",", ":")).encode())
         finally:
             os.close(fd)
+
+
+def _top_of(root: str) -> tuple[int, int]:
+    st = os.stat(root)
+    return st.st_mtime_ns, st.st_nlink
+
+
+def tmp_only(req: dict[str, Any]) -> bool:
+    """A plain step whose only mounts are its ``/tmp`` and paths below it."""
+    if req.get("supervised") or req.get("warm"):
+        return False
+    paths = [m["path"] for m in req["mounts"]]
+    return paths[:1] == ["/tmp"] and all(p.startswith("/tmp/") for p in paths[1:])
