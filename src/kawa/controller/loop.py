@@ -29,6 +29,7 @@ from kawa.controller.locks import Locks
 from kawa.controller.wakeup import WakeSocket
 from kawa.engine.observe import apply
 from kawa.engine.reconcile import reconcile
+from kawa.engine.run import LAUNCH_AHEAD
 from kawa.executors.base import Executor, ExecutorLost
 from kawa.spec.actions import (
     AcquireLocks,
@@ -52,6 +53,9 @@ log = logging.getLogger("kawa.controller")
 IDLE_SECONDS = 2.0
 #: how long "a step started" may wait to be folded into the next pass
 STARTED_HOLD = 0.05
+#: top up the executor's queue of loop items when fewer than this many times the
+#: parallelism limit are left in it
+REFILL_AT = LAUNCH_AHEAD // 2
 
 
 @dataclass
@@ -253,9 +257,11 @@ class Controller:
 
         Events that enable nothing urgent wait for the next pass (at most ``STARTED_HOLD``
         later, to keep what users see fresh): a step having *started*, and a loop item
-        having *ended* while the executor still has at least twice the parallelism limit
-        of issued steps to run (its slots are busy; the pass that tops the queue up can
-        wait).  Any other ending, progress, lock grant or user request is handled at once.
+        having *ended* while the executor still has at least half the launch window
+        (``LAUNCH_AHEAD / 2`` times the parallelism limit) of issued steps to run: its
+        slots are busy and its queue is long enough to last through the pass that tops
+        it up, which must come before it runs dry.  Any other ending, progress, lock
+        grant or user request is handled at once.
         """
         events = self.events.get(uid)
         if not events:
@@ -272,7 +278,7 @@ class Controller:
 
     def _can_wait(self, uid: str, node_id: str) -> bool:
         limit, loop_item = self.queued.get(node_id, (0, False))
-        return loop_item and self.in_flight.get(uid, 0) >= 2 * limit
+        return loop_item and self.in_flight.get(uid, 0) >= REFILL_AT * limit
 
     def _internal_error(self, uid: str, now: datetime, error: Exception) -> Change:
         """End a workflow kawa itself cannot drive (a bug, a damaged record) as Error.
