@@ -89,7 +89,10 @@ $(BENCH_AIRFLOW)/.installed: bench/requirements-airflow.txt
 
 bench-env: $(BENCH_PEERS)/.installed $(BENCH_AIRFLOW)/.installed
 
+# sources edited since install are byte-compiled first: with PYTHONDONTWRITEBYTECODE set,
+# Python would otherwise compile them again in every `kawa` process a benchmark starts
 bench: $(STAMP) bench-env
+	$(PY) -m compileall -q src >/dev/null
 	$(PY) bench/overhead.py
 	$(PY) bench/chaos.py --runs 100
 	$(PY) bench/api.py
@@ -98,10 +101,12 @@ bench: $(STAMP) bench-env
 
 # the flagship at 1,000 chunks per sample against a multiprocessing.Pool
 bench-flagship: $(STAMP) flagship-data
+	$(PY) -m compileall -q src >/dev/null
 	$(PY) bench/flagship.py --chunks 1000
 
 # kawa (from .venv) against Prefect, Luigi, Snakemake, Dask and Airflow; see bench/RESULTS.md
 bench-peers: $(STAMP) bench-env
+	$(PY) -m compileall -q src >/dev/null
 	$(BENCH_PEERS)/bin/python bench/peers.py --kawa $(CURDIR)/$(VENV)/bin/kawa \
 		--airflow $(CURDIR)/$(BENCH_AIRFLOW)/bin/airflow
 

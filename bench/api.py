@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from _scratch import scratch_dir
 
 from kawa.controller import codec
 from kawa.spec.status import WorkflowPhase, WorkflowStatus
@@ -76,8 +77,7 @@ def main() -> None:
     parser.add_argument("--workflows", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=20)
     args = parser.parse_args()
-    scratch = Path.home() / ".cache" / "kawa-bench"
-    scratch.mkdir(parents=True, exist_ok=True)
+    scratch = scratch_dir()
     with tempfile.TemporaryDirectory(dir=scratch) as tmp:
         home = Path(tmp) / "home"
         store = SqliteStore(home / "kawa.db")

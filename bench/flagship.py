@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _scratch import scratch_dir
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "higgs4l"
 SLOTS = 2
@@ -82,8 +84,7 @@ def main() -> None:
     data = EXAMPLE / "data"
     subprocess.run([sys.executable, str(EXAMPLE / "fetch_data.py"), str(data)], check=True,
                    stdout=subprocess.DEVNULL)  # fmt: skip
-    scratch = Path.home() / ".cache" / "kawa-bench"
-    scratch.mkdir(parents=True, exist_ok=True)
+    scratch = scratch_dir()
     pools, kawas, sums = [], [], set()
     for run in range(args.runs):
         wall, checksum = pool_run(args.chunks, data)

@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _scratch import scratch_dir
+
 INDEPENDENT, CHAIN, SLOTS = 200, 50, 2
 HERE = Path(__file__).resolve().parent
 
@@ -80,10 +82,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     kawa = str(Path(sys.executable).with_name("kawa"))
-    # like a user's ~/.kawa, the homes are outside /tmp (a step's /tmp is private, and a
-    # home below it makes every step recreate the home's path inside its own /tmp)
-    scratch = Path.home() / ".cache" / "kawa-bench"
-    scratch.mkdir(parents=True, exist_ok=True)
+    scratch = scratch_dir()
     with tempfile.TemporaryDirectory(dir=scratch) as tmp:
         spec = Path(tmp) / "overhead.yaml"
         spec.write_text(workflow())

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import _tree
 import engines
+from _scratch import scratch_dir
 
 ROOT = engines.BENCH.parent
 SIZES = {"independent": 1000, "chain": 100, "fan": 1000}
@@ -54,9 +55,7 @@ def main() -> None:
         engines.Workload(key, max(1, round(SIZES[key] * args.scale))) for key in args.workloads
     ]
     _tree.become_subreaper()
-    # like a user's ~/.kawa, the directories are outside /tmp (a kawa step's /tmp is private)
-    scratch = Path.home() / ".cache" / "kawa-bench"
-    scratch.mkdir(parents=True, exist_ok=True)
+    scratch = scratch_dir()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="peers-", dir=scratch) as tmp:
         tables = [measure(work, chosen, tools, Path(tmp), args) for work in workloads]
