@@ -45,26 +45,38 @@ class Graph:
 
 
 class _TaskScope:
-    """``tasks.X.*`` variables, computed only when a task is about to start or change."""
+    """``tasks.X.*`` variables, computed only when a task is about to start or change.
+
+    A pass over a DAG of n tasks adds every task's node and asks for the scope each time
+    one starts: the values of a task are computed again only when its node changed.
+    """
 
     def __init__(self, run: Run, resolved: Resolved, base: Scope) -> None:
         self.run = run
         self.resolved = resolved
         self.base = base
         self.nodes: dict[str, NodeStatus] = {}
+        self._changed: set[str] = set()
+        self._values: dict[str, Any] = {}
+        self._keys: dict[str, tuple[str, ...]] = {}
         self._scope: Scope | None = None
 
     def add(self, name: str, node: NodeStatus) -> None:
         if self.nodes.get(name) is not node:
             self.nodes[name] = node
+            self._changed.add(name)
             self._scope = None
 
     def scope(self) -> Scope:
         if self._scope is None:
-            values: dict[str, Any] = {}
-            for name, node in self.nodes.items():
-                values.update(_task_values(self.run, name, node, self.resolved))
-            self._scope = self.base.with_values(values)
+            for name in self._changed:
+                for key in self._keys.get(name, ()):
+                    del self._values[key]
+                values = _task_values(self.run, name, self.nodes[name], self.resolved)
+                self._values.update(values)
+                self._keys[name] = tuple(values)
+            self._changed.clear()
+            self._scope = self.base.with_values(self._values)
         return self._scope
 
 

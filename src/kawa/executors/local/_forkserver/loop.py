@@ -298,16 +298,25 @@ class Server:
             summary = records.read_json(os.path.join(job.node, records.SUPERVISOR)) or {}
             record.update(summary)
         self.report_progress(job)
-        if job.root:  # first, so that the step that refills the slot may reuse it
+        self.end(job.node, record, job)
+
+    def end(self, node: str, record: dict[str, Any], job: Running | None = None) -> None:
+        """Report and record a step's end, give its root back, refill its slot.
+
+        When no step waits for the slot, what runs next is the controller's decision:
+        the end is sent at once, before the rest of the bookkeeping.  (The event carries
+        the record; the ``exit`` file is for a controller that missed the event.)
+        """
+        self.emit(ev="ended", node=node, record=record)
+        waiting = self.slots.release(node)
+        if not waiting:
+            self.flush()
+        if job is not None and job.root:  # before the refill, which may reuse it
             with contextlib.suppress(OSError):
                 self.launcher.release(job.root, job.pid, job.tmp_only)
-        self.end(job.node, record)
-
-    def end(self, node: str, record: dict[str, Any]) -> None:
-        self.emit(ev="ended", node=node, record=record)
         records.write_once(os.path.join(node, records.EXIT), record)
-        for waiting in self.slots.release(node):  # refill the slot at once
-            self.start(waiting)
+        for item in waiting:  # refill the slot at once
+            self.start(item)
 
     def watched_exited(self, pidfd: int) -> None:
         job = self.watched.pop(pidfd)
