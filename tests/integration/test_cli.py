@@ -366,3 +366,32 @@ def test_an_argument_without_a_value_is_refused_at_submission(cli: Cli, tmp_path
     assert "spec.arguments.who.value is required" in result.stderr
     assert cli.names() == []
     assert cli.run("run", path, "-p", "who=x").returncode == 0
+
+
+def _fork_servers(home: Path) -> list[int]:
+    """The fork server processes of this home that are running."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(a.endswith(b"forkserver.py") for a in argv) and str(home).encode() in argv:
+            found.append(int(proc.name))
+    return found
+
+
+def test_run_starts_one_fork_server_and_uses_it(cli: Cli, tmp_path: Path) -> None:
+    assert cli.run("run", write(tmp_path, HELLO)).returncode == 0
+    # each fork server makes its own roots-<pid> directory: one server ran this workflow
+    roots = [p.name for p in (cli.home / "forkserver").iterdir() if p.name.startswith("roots-")]
+    assert len(roots) == 1, roots
+
+
+def test_a_run_refused_at_validation_leaves_no_fork_server_behind(
+    cli: Cli, tmp_path: Path
+) -> None:
+    bad = HELLO.replace("entrypoint: main", "entrypoint: nowhere")
+    assert cli.run("run", write(tmp_path, bad)).returncode == 1
+    cli.wait_for(lambda: not _fork_servers(cli.home), timeout=10)
+    assert cli.names() == []

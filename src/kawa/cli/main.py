@@ -116,6 +116,11 @@ def entry() -> NoReturn:
     ``kawa run`` 15-30 ms after the workflow had ended; the process exits with what is
     committed (SQLite's WAL keeps it, as after any killed kawa) and its output flushed.
     """
+    if sys.argv[1:2] == ["run"] and len(sys.argv) > 2 and "-h" not in sys.argv:
+        # the fork server comes up while this process imports kawa and loads the workflow
+        from kawa.executors.local import server_process
+
+        server_process.start_early()
     code = main()
     if "logging" in sys.modules:
         import logging

@@ -24,8 +24,6 @@ import json
 import logging
 import os
 import select
-import subprocess
-import sys
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -33,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from kawa.executors.base import Attachment, ExecutorLost, StepEvent, StepLogs
-from kawa.executors.local import images, launching, mounts, outcomes
+from kawa.executors.local import images, launching, mounts, outcomes, server_process
 from kawa.executors.local._forkserver import records
 from kawa.executors.local.layout import NodePaths
 from kawa.spec.actions import StartStep, StepOutcome, StopStep
@@ -41,8 +39,7 @@ from kawa.spec.events import StepEnded, StepProgress, StepStarted
 
 log = logging.getLogger("kawa.executors.local")
 
-FORKSERVER = Path(__file__).with_name("forkserver.py")
-MODES = ("auto", "none", "user")
+MODES = server_process.MODES
 HELLO_TIMEOUT = 30.0
 
 
@@ -67,8 +64,7 @@ class LocalExecutor:
         mode = isolation or os.environ.get("KAWA_ISOLATION") or "auto"
         if mode not in MODES:
             raise ValueError(f"isolation must be one of {', '.join(MODES)}, not {mode!r}")
-        Path(home).mkdir(parents=True, exist_ok=True)
-        self.home = Path(home).resolve()
+        self.home = server_process.home_path(home)
         self._home = str(self.home)
         self.shims = images.install_shims(self.home)
         self._shims = str(self.shims)
@@ -86,24 +82,12 @@ class LocalExecutor:
     # -- the fork server -----------------------------------------------------------
 
     def _start_server(self, mode: str) -> None:
-        args = ["--home", str(self.home), "--isolation", mode]
-        args += ["--argosay", str(self.shims / "argosay"), "--daemon", "1"]
-        with open(self.home / "forkserver.log", "ab") as errors:
-            proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", str(FORKSERVER), *args],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=errors,
-                start_new_session=True,
-            )
-        assert proc.stdin is not None and proc.stdout is not None
-        self._requests = os.dup(proc.stdin.fileno())
-        self._events = os.dup(proc.stdout.fileno())
-        proc.stdin.close()
-        proc.stdout.close()
-        proc.wait()  # the first process forks the server and exits at once
-        os.set_inheritable(self._requests, False)
-        os.set_inheritable(self._events, False)
+        started = server_process.take_early(self.home, mode)
+        if started is None:
+            started = server_process.spawn(self.home, mode)
+        self._requests = started.requests
+        self._events = started.events
+        os.waitpid(started.launcher_pid, 0)  # it forks the server and exits at once
         os.set_blocking(self._events, False)
         hello = self._await_hello()
         self.server_pid: int = hello["pid"]
