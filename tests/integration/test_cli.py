@@ -388,9 +388,7 @@ def test_run_starts_one_fork_server_and_uses_it(cli: Cli, tmp_path: Path) -> Non
     assert len(roots) == 1, roots
 
 
-def test_a_run_refused_at_validation_leaves_no_fork_server_behind(
-    cli: Cli, tmp_path: Path
-) -> None:
+def test_a_run_refused_at_validation_leaves_no_fork_server_behind(cli: Cli, tmp_path: Path) -> None:
     bad = HELLO.replace("entrypoint: main", "entrypoint: nowhere")
     assert cli.run("run", write(tmp_path, bad)).returncode == 1
     cli.wait_for(lambda: not _fork_servers(cli.home), timeout=10)
