@@ -4,10 +4,11 @@
 project lives on, and not under ``/tmp`` (a step's ``/tmp`` is private, and a home below
 it makes every step recreate the home's path inside its own ``/tmp``).
 
-Q: Why do kawa's figures vary more than the pool's?  A: kawa creates a few files and directories per step;
-on the VM these figures come from, creating a directory took from 0.02 ms to 0.8 ms
-depending on the disk's recent history (deleting earlier homes, which the file system
-then discards), wherever it was.  Compare runs made in the same invocation, alternated.
+Q: Why do kawa's figures vary more than the pool's?  A: kawa creates a few files and
+directories per step; on the VM these figures come from, creating a directory took from
+0.02 ms to 0.8 ms depending on the disk's recent history (deleting earlier homes, which
+the file system then discards), wherever it was.  Compare runs made in the same
+invocation, alternated.
 """
 
 from __future__ import annotations
