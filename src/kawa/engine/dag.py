@@ -28,9 +28,10 @@ from kawa.spec.status import NodePhase, NodeStatus, NodeType
 
 FAIL_FAST_MESSAGE = "template has failed or errored children and failFast enabled"
 
-#: aggregated outputs of fulfilled TaskGroups (they never change again), by node id; the
-#: node object is kept to check it is still the same one
-_AGGREGATES: dict[str, tuple[NodeStatus, dict[str, Any]]] = {}
+#: ``tasks.X.*`` values of fulfilled tasks (they never change again), by node id: each DAG
+#: pass would otherwise compute them again for every finished task.  The node object is
+#: kept to check it is still the same one (a retried workflow makes new ones).
+_TASK_VALUES: dict[str, tuple[NodeStatus, dict[str, Any]]] = {}
 
 
 @dataclass(frozen=True)
@@ -413,21 +414,21 @@ def _outcome(run: Run, node: NodeStatus) -> depends_logic.TaskOutcome:
 
 def _task_values(run: Run, name: str, node: NodeStatus, resolved: Resolved) -> dict[str, Any]:
     prefix = f"tasks.{name}"
+    cached = _TASK_VALUES.get(node.id)
+    if cached is not None and cached[0] is node:
+        return cached[1]
     if node.type is NodeType.TASK_GROUP:
-        cached = _AGGREGATES.get(node.id)
-        if cached is not None and cached[0] is node:
-            return cached[1]
         values = references.loop_values(prefix, [run.get(c) for c in node.children])
         values.update({f"{prefix}.status": str(node.phase), f"{prefix}.id": node.id})
-        if node.fulfilled:
-            if len(_AGGREGATES) > 4096:
-                _AGGREGATES.clear()
-            _AGGREGATES[node.id] = (node, values)
-        return values
-    defaults: dict[str, str] = {}
-    if node.phase in (NodePhase.SKIPPED, NodePhase.OMITTED):
-        defaults = _defaults_of(run, node, resolved)
-    return references.node_values(prefix, node, defaults)
+    elif node.phase in (NodePhase.SKIPPED, NodePhase.OMITTED):
+        return references.node_values(prefix, node, _defaults_of(run, node, resolved))
+    else:
+        values = references.node_values(prefix, node, {})
+    if node.fulfilled:  # final: the same node object always has the same values
+        if len(_TASK_VALUES) > 4096:
+            _TASK_VALUES.clear()
+        _TASK_VALUES[node.id] = (node, values)
+    return values
 
 
 def _defaults_of(run: Run, node: NodeStatus, resolved: Resolved) -> dict[str, str]:
