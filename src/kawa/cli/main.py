@@ -123,7 +123,7 @@ def entry() -> NoReturn:
     ``kawa run`` 15-30 ms after the workflow had ended; the process exits with what is
     committed (SQLite's WAL keeps it, as after any killed kawa) and its output flushed.
     """
-    if sys.argv[1:2] == ["run"] and len(sys.argv) > 2 and "-h" not in sys.argv:
+    if sys.argv[1:2] == ["run"] and len(sys.argv) > 2 and not {"-h", "--help"} & set(sys.argv):
         # the fork server comes up while this process imports kawa and loads the workflow
         from kawa.executors.local import server_process
 
