@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -55,13 +56,19 @@ def start(home: Path, *extra: str) -> Server:
     raise RuntimeError(f"kawa server did not start; see {log.name}")
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    home = tmp_path / "home"
-    home.mkdir()
-    running = start(home)
+@contextlib.contextmanager
+def serving(home: Path, *extra: str) -> Iterator[Server]:
+    """A ``kawa server`` on ``home`` (made here) for the ``with`` block, stopped after it."""
+    home.mkdir(parents=True)
+    running = start(home, *extra)
     try:
         yield running
     finally:
         running.process.terminate()
         running.process.wait(timeout=10)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    with serving(tmp_path / "home") as running:
+        yield running

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tests.server.conftest import Server, start
+from tests.server.conftest import Server, serving
 
 HELLO = {
     "metadata": {"generateName": "hello-", "labels": {"team": "ml"}},
@@ -162,10 +162,7 @@ def test_bad_requests_get_4xx_with_the_field_and_store_nothing(server: Server) -
 
 
 def test_tokens_are_required_off_loopback(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    server = start(home, "--auth", "on")
-    try:
+    with serving(tmp_path / "home", "--auth", "on") as server:
         base = f"{server.url}/api/v1/workflows/default"
         assert httpx.get(base).status_code == 401
         token = server.kawa("auth", "token", "create", "ci", "-n", "team-a").stdout.strip()
@@ -179,6 +176,3 @@ def test_tokens_are_required_off_loopback(tmp_path: Path) -> None:
         assert httpx.get(base, headers={"Authorization": "Bearer kawa_wrong"}).status_code == 401
         logs = "".join(p.read_text() for p in tmp_path.glob("server-*.log"))
         assert token not in logs and "kawa server" in logs
-    finally:
-        server.process.terminate()
-        server.process.wait(timeout=10)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from kawa.server import ui
-from tests.server.conftest import Server, start
+from tests.server.conftest import Server, serving
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS: list[Path] = []
@@ -40,14 +40,8 @@ def artifacts() -> Path:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    home = tmp_path_factory.mktemp("ui") / "home"
-    home.mkdir()
-    running = start(home)
-    try:
+    with serving(tmp_path_factory.mktemp("ui") / "home") as running:
         yield running
-    finally:
-        running.process.terminate()
-        running.process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
