@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import signal
-import time
+import subprocess
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -201,7 +203,9 @@ def _node_phase(cli: Cli, name: str, display: str) -> str:
     return next((n["phase"] for n in nodes if n["displayName"] == display), "")
 
 
-def test_resume_from_another_process_continues_a_suspended_run(cli: Cli, tmp_path: Path) -> None:
+@contextlib.contextmanager
+def _waiting_for_approval(cli: Cli, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """``kawa run`` of SUSPENDING, once its ``approve`` step is suspended; killed after."""
     run = cli.start("run", write(tmp_path, SUSPENDING))
     try:
         cli.wait_for(
@@ -210,31 +214,26 @@ def test_resume_from_another_process_continues_a_suspended_run(cli: Cli, tmp_pat
             ),
             timeout=30,
         )
+        yield run
+    finally:
+        if run.poll() is None:
+            run.kill()
+
+
+def test_resume_from_another_process_continues_a_suspended_run(cli: Cli, tmp_path: Path) -> None:
+    with _waiting_for_approval(cli, tmp_path) as run:
         result = cli.run(
             "resume", "approval", "--node-field-selector", "displayName=approve", check=True
         )
         assert "resumed" in result.stdout
         assert run.wait(timeout=30) == 0
-    finally:
-        if run.poll() is None:
-            run.kill()
     assert _node_phase(cli, "approval", "deploy") == "Succeeded"
 
 
 def test_stop_from_another_process_fails_the_run(cli: Cli, tmp_path: Path) -> None:
-    run = cli.start("run", write(tmp_path, SUSPENDING))
-    try:
-        cli.wait_for(
-            lambda: (
-                "approval" in cli.names() and _node_phase(cli, "approval", "approve") == "Running"
-            ),
-            timeout=30,
-        )
+    with _waiting_for_approval(cli, tmp_path) as run:
         cli.run("stop", "approval", check=True)
         assert run.wait(timeout=30) == 1
-    finally:
-        if run.poll() is None:
-            run.kill()
     workflow = cli.workflow("approval")
     assert workflow["status"]["phase"] == "Failed"
     assert workflow["status"]["message"] == "Stopped with strategy 'Stop'"
@@ -334,25 +333,14 @@ def test_submit_then_controller_runs_the_queued_workflow(cli: Cli, tmp_path: Pat
     finally:
         controller.send_signal(signal.SIGTERM)
         assert controller.wait(timeout=30) == 0
-    time.sleep(0)
 
 
 def test_a_running_workflow_cannot_be_deleted_until_it_ends(cli: Cli, tmp_path: Path) -> None:
-    run = cli.start("run", write(tmp_path, SUSPENDING))
-    try:
-        cli.wait_for(
-            lambda: (
-                "approval" in cli.names() and _node_phase(cli, "approval", "approve") == "Running"
-            ),
-            timeout=30,
-        )
+    with _waiting_for_approval(cli, tmp_path) as run:
         refused = cli.run("delete", "approval")
         assert refused.returncode == 1 and "kawa terminate approval" in refused.stderr
         cli.run("terminate", "approval", check=True)
         assert run.wait(timeout=30) == 1
-    finally:
-        if run.poll() is None:
-            run.kill()
     assert cli.run("delete", "approval").returncode == 0
     assert cli.names() == []
 
