@@ -125,9 +125,10 @@ def entry() -> NoReturn:
     """
     if sys.argv[1:2] == ["run"] and len(sys.argv) > 2 and not {"-h", "--help"} & set(sys.argv):
         # the fork server comes up while this process imports kawa and loads the workflow
+        from kawa.controller.home import Home
         from kawa.executors.local import server_process
 
-        server_process.start_early()
+        server_process.start_early(Home.default().path)
     code = main()
     if "logging" in sys.modules:
         import logging

@@ -39,7 +39,6 @@ from kawa.spec.events import StepEnded, StepProgress, StepStarted
 
 log = logging.getLogger("kawa.executors.local")
 
-MODES = server_process.MODES
 HELLO_TIMEOUT = 30.0
 
 
@@ -61,9 +60,7 @@ class LocalExecutor:
     """
 
     def __init__(self, home: Path, *, isolation: str | None = None) -> None:
-        mode = isolation or os.environ.get("KAWA_ISOLATION") or "auto"
-        if mode not in MODES:
-            raise ValueError(f"isolation must be one of {', '.join(MODES)}, not {mode!r}")
+        mode = server_process.chosen_mode(isolation)
         self.home = server_process.home_path(home)
         self._home = str(self.home)
         self.shims = images.install_shims(self.home)

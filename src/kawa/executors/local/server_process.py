@@ -72,18 +72,24 @@ def home_path(home: Path | str) -> Path:
     return path.resolve()
 
 
+def chosen_mode(isolation: str | None = None) -> str:
+    """The isolation mode asked for: ``isolation``, else ``$KAWA_ISOLATION``, else auto."""
+    mode = isolation or os.environ.get("KAWA_ISOLATION") or "auto"
+    if mode not in MODES:
+        raise ValueError(f"isolation must be one of {', '.join(MODES)}, not {mode!r}")
+    return mode
+
+
 _early: dict[tuple[str, str], ServerProcess] = {}
 
 
-def start_early() -> None:
-    """Start the fork server of the default ``$KAWA_HOME`` now, for a later executor."""
-    mode = os.environ.get("KAWA_ISOLATION") or "auto"
-    if mode not in MODES:
-        return  # the executor reports it
+def start_early(home: Path) -> None:
+    """Start the fork server of ``home`` now, for the executor that will ask for it."""
     try:
-        home = home_path(os.environ.get("KAWA_HOME") or Path.home() / ".kawa")
-        _early[(str(home), mode)] = spawn(home, mode)
-    except OSError:
+        mode = chosen_mode()
+        resolved = home_path(home)
+        _early[(str(resolved), mode)] = spawn(resolved, mode)
+    except (ValueError, OSError):
         return  # the executor tries again, and reports what fails
 
 
