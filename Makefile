@@ -13,7 +13,7 @@ BENCH_PEERS   := bench/.venv-peers
 BENCH_AIRFLOW := bench/.venv-airflow
 
 .PHONY: install ui wheel demo demo-ml test lint typecheck contracts bench bench-env bench-peers
-.PHONY: bench-flagship clean flagship-data
+.PHONY: bench-flagship clean flagship-data compiled
 
 $(STAMP): pyproject.toml scripts/setup-system.sh
 	bash scripts/setup-system.sh
@@ -91,8 +91,10 @@ bench-env: $(BENCH_PEERS)/.installed $(BENCH_AIRFLOW)/.installed
 
 # sources edited since install are byte-compiled first: with PYTHONDONTWRITEBYTECODE set,
 # Python would otherwise compile them again in every `kawa` process a benchmark starts
-bench: $(STAMP) bench-env
+compiled: $(STAMP)
 	$(PY) -m compileall -q src >/dev/null
+
+bench: compiled bench-env
 	$(PY) bench/overhead.py
 	$(PY) bench/chaos.py --runs 100
 	$(PY) bench/api.py
@@ -100,13 +102,11 @@ bench: $(STAMP) bench-env
 	$(MAKE) --no-print-directory bench-peers
 
 # the flagship at 1,000 chunks per sample against a multiprocessing.Pool
-bench-flagship: $(STAMP) flagship-data
-	$(PY) -m compileall -q src >/dev/null
+bench-flagship: compiled flagship-data
 	$(PY) bench/flagship.py --chunks 1000
 
 # kawa (from .venv) against Prefect, Luigi, Snakemake, Dask and Airflow; see bench/RESULTS.md
-bench-peers: $(STAMP) bench-env
-	$(PY) -m compileall -q src >/dev/null
+bench-peers: compiled bench-env
 	$(BENCH_PEERS)/bin/python bench/peers.py --kawa $(CURDIR)/$(VENV)/bin/kawa \
 		--airflow $(CURDIR)/$(BENCH_AIRFLOW)/bin/airflow
 

@@ -186,8 +186,8 @@ class Server:
             message, error = f"kawa could not prepare the step's process: {e}", True
         self.launcher.record_launch(fd, pid, req, at, ticks)
         if pid:
-            job = Running(node, pid, at, bool(req.get("supervised")), root)
-            job.tmp_only = starting.tmp_only(req)
+            supervised = bool(req.get("supervised"))
+            job = Running(node, pid, at, supervised, root, tmp_only=starting.tmp_only(req))
             self.jobs[pid] = job
             self.nodes[node] = job
             self.emit(ev="started", node=node, pid=pid, at=at)
