@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from kawa.executors.local import LocalExecutor
+from kawa.executors.local._forkserver.starting import STEPS_PER_ROOT
 from kawa.spec.actions import OutputParameter, VolumeMount
 
 from .conftest import UID, run, step
@@ -138,6 +139,7 @@ import json, select, sys
 sys.path.insert(0, sys.argv[2])
 from pathlib import Path
 from kawa.executors.local import LocalExecutor
+from kawa.executors.local._forkserver.starting import STEPS_PER_ROOT
 from kawa.spec.actions import Container, StartStep, OutputParameter
 ex = LocalExecutor(Path(sys.argv[1]))
 steps = [
@@ -211,6 +213,29 @@ def test_roots_are_kept_for_later_steps_with_nothing_of_the_last_one_left(
         assert run(executor, s)[f"seq-{i}"].outcome.result == str(i)
     # without reuse each step would have had a new root (the probe at start takes one)
     assert max(_root_numbers(executor)) < 8
+
+
+def _tmp_mounts_per_root(executor: LocalExecutor) -> dict[str, int]:
+    """How many ``/tmp`` mounts are stacked in each step root of the fork server."""
+    mounts = Path(f"/proc/{executor.server_pid}/mountinfo").read_text().splitlines()
+    counts: dict[str, int] = {}
+    for line in mounts:
+        _, _, rest = line.split()[4].partition(f"roots-{executor.server_pid}/")
+        number, _, path = rest.partition("/")
+        if path == "tmp":
+            counts[number] = counts.get(number, 0) + 1
+    return counts
+
+
+def test_a_kept_root_is_detached_whole_after_serving_its_share_of_steps(
+    executor: LocalExecutor,
+) -> None:
+    script = "test ! -e /tmp/x && echo {i} > /tmp/x && cat /tmp/x"
+    for i in range(STEPS_PER_ROOT + 6):
+        s = step(f"many-{i}", "sh", "-c", script.format(i=i))
+        assert run(executor, s)[f"many-{i}"].outcome.result == str(i)
+    stacked = _tmp_mounts_per_root(executor)
+    assert stacked and max(stacked.values()) <= STEPS_PER_ROOT
 
 
 @needs_root

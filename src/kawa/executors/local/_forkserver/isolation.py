@@ -13,8 +13,8 @@ nothing it mounts there is seen by the host.  For each step it then
    appear, with their writable layer in the node dir, private directories, volumes;
 3. starts the step chrooted into that root (``launch.View``);
 4. detaches the root when the step has ended (:func:`remove_root`) — or, when the step
-   changed nothing in it but its ``/tmp``, detaches that and keeps the root for the
-   next step (``starting.Launcher.release``).
+   changed nothing in it but its ``/tmp``, keeps the root for the next step, whose
+   ``/tmp`` is mounted over this one (``starting.Launcher.release``).
 
 Q: Why a tmpfs root instead of the host's ``/``?  A: New top-level paths (``/workspace``,
 ``/foo``) need mountpoints; in a tmpfs they cost nothing and vanish with the namespace,

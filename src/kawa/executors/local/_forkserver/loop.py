@@ -140,7 +140,7 @@ class Server:
             root = self.launcher.view({"mounts": [overlay]})
             with launch.View(root, "/tmp", self.launcher.real_root):
                 pass
-            isolation.remove_root(root)
+            self.launcher.forget(root)
         finally:
             watching.rmtree(base)
 
@@ -194,7 +194,7 @@ class Server:
             self.watch_zygotes()
             return
         if root:
-            isolation.remove_root(root)
+            self.launcher.forget(root)
         code = None if error else launch.EXIT_CANNOT_START
         record = {"pid": 0, "exit_code": code, "signal": None, "message": message}
         record.update(error=error, started_at=records.iso(at), finished_at=records.iso(at))
