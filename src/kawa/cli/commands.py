@@ -146,12 +146,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from kawa.controller.service import Kawa
 
     kawa = Kawa()
-    executor = kawa.start_executor()
     workflows = [kawa.submit(wf) for wf in _prepare(kawa, args)]
     watcher = watch.Watcher(enabled=args.output is None)
     try:
         uids = [wf.uid for wf in workflows]
-        finals = kawa.drive(uids, on_change=watcher.update, executor=executor())
+        finals = kawa.drive(uids, on_change=watcher.update)
     finally:
         watcher.close()
     return _report(finals, args.output)

@@ -140,35 +140,6 @@ class Kawa:
 
     # -- running ------------------------------------------------------------------------
 
-    def start_executor(self) -> Callable[[], Any]:
-        """Start the local executor (its fork server) in the background; call to get it.
-
-        Starting the fork server takes tens of milliseconds; ``kawa run`` overlaps it with
-        loading and linting the workflow.
-        """
-        import threading
-
-        box: dict[str, Any] = {}
-
-        def start() -> None:
-            try:
-                from kawa.executors.local.executor import LocalExecutor
-
-                box["executor"] = LocalExecutor(self.home.path)
-            except BaseException as error:  # re-raised in the caller's thread
-                box["error"] = error
-
-        thread = threading.Thread(target=start, name="kawa-executor-start", daemon=True)
-        thread.start()
-
-        def result() -> Any:
-            thread.join()
-            if "error" in box:
-                raise box["error"]
-            return box["executor"]
-
-        return result
-
     def drive(
         self,
         uids: list[str],
