@@ -174,9 +174,13 @@ def apply_mounts(root: str, mounts: list[dict[str, Any]], userns: bool = False) 
         if kind == "dir":
             os.makedirs(target, exist_ok=True)
             continue
-        os.makedirs(m["source"], exist_ok=True)
-        os.makedirs(target, exist_ok=True)
-        mount(m["source"], target, None, MS_BIND | (MS_REC if kind == "visible" else 0))
+        flags = MS_BIND | (MS_REC if kind == "visible" else 0)
+        try:
+            mount(m["source"], target, None, flags)
+        except FileNotFoundError:  # rarely: most steps' only bind is their /tmp
+            os.makedirs(m["source"], exist_ok=True)
+            os.makedirs(target, exist_ok=True)
+            mount(m["source"], target, None, flags)
         if m.get("read_only"):
             mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
 

@@ -54,8 +54,11 @@ class View:
         if self.root:
             os.chroot(self.root)
         try:
-            os.makedirs(self.cwd, exist_ok=True)
-            os.chdir(self.cwd)
+            try:
+                os.chdir(self.cwd)
+            except FileNotFoundError:
+                os.makedirs(self.cwd, exist_ok=True)
+                os.chdir(self.cwd)
         except BaseException:
             self.__exit__(None, None, None)
             raise

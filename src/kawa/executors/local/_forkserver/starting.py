@@ -13,6 +13,7 @@ The order is what makes a launch happen at most once and never go unrecorded:
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -55,13 +56,14 @@ class Launcher:
 
     def claim(self, node: str) -> int | None:
         """Create ``launched`` (empty, exclusively); its fd, or None if it existed."""
-        tmp = os.path.join(node, records.TMP)
-        try:
-            os.mkdir(tmp)
+        try:  # usually made here (the controller makes it for input artifacts)
+            os.mkdir(node)
         except FileExistsError:
             pass
         except FileNotFoundError:
-            os.makedirs(tmp, exist_ok=True)
+            os.makedirs(node, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(os.path.join(node, records.TMP))
         path = os.path.join(node, records.LAUNCHED)
         try:
             return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
