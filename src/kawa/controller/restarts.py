@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from kawa.controller import clock, codec, wakeup
+from kawa.controller import clock, codec, ids, wakeup
 from kawa.engine import naming, retry_workflow
 from kawa.engine import rerun as rerun_rules
 from kawa.spec import submission
@@ -132,8 +131,6 @@ def _with_parameters(
 def _new_run(
     kawa: Kawa, source: Workflow, parameters: Mapping[str, str] | None, labels: dict[str, str]
 ) -> Workflow:
-    from kawa.controller.service import suffix
-
     spec = _with_parameters(source, parameters) or dict(source.spec)
     spec.pop("shutdown", None)
     spec.pop("suspend", None)
@@ -142,9 +139,9 @@ def _new_run(
     generate = source.generate_name or source.name + "-"
     kept = {k: v for k, v in source.labels.items() if k not in _STATE_LABELS}
     return Workflow(
-        name=generate + suffix(),
+        name=generate + ids.name_suffix(),
         namespace=source.namespace,
-        uid=str(uuid.uuid4()),
+        uid=ids.new_uid(),
         created_at=clock.now().replace(microsecond=0),
         spec=spec,
         labels={**kept, **labels},

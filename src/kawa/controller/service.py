@@ -8,16 +8,14 @@ controllers are poked; whichever process drives the workflow applies them.
 from __future__ import annotations
 
 import json
-import secrets
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kawa.controller import clock, codec, wakeup
+from kawa.controller import clock, codec, ids, wakeup
 from kawa.controller.home import Home
 from kawa.spec import submission
 from kawa.spec.errors import ConflictError, KawaError, NotFoundError, SpecError, SpecIssue
@@ -27,7 +25,6 @@ from kawa.store.records import ListQuery
 from kawa.store.sqlite import SqliteStore
 
 DEFAULT_NAMESPACE = "default"
-_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
 TEMPLATE_KINDS = {
     "WorkflowTemplate": "namespaced",
@@ -104,7 +101,7 @@ class Kawa:
             position_of=position_of,
         )
         generate = str(meta.get("generateName") or "")
-        chosen = name or str(meta.get("name") or "") or generate + suffix()
+        chosen = name or str(meta.get("name") or "") or generate + ids.name_suffix()
         if not chosen:
             raise SpecError([SpecIssue(file, 1, 1, "metadata", "name or generateName is required")])
         labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
@@ -117,7 +114,7 @@ class Kawa:
         return Workflow(
             name=chosen,
             namespace=namespace,
-            uid=str(uuid.uuid4()),
+            uid=ids.new_uid(),
             created_at=clock.now().replace(microsecond=0),
             spec=spec,
             labels=labels,
@@ -285,10 +282,6 @@ def artifact_repository(
     if not isinstance(repository, dict):
         raise KawaError(f'configmap "{name}" key "{key}": expected an artifact repository')
     return repository
-
-
-def suffix() -> str:
-    return "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(5))
 
 
 def since(text: str, now: datetime | None = None) -> str:
