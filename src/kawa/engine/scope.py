@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kawa.spec.errors import ExpressionError, KawaError
-from kawa.spec.expressions import argo, expr, govalues, tags
+from kawa.spec.expressions import argo, govalues, tags
 
 #: prefixes whose unresolved references are an error rather than literal text
 STRICT_PREFIXES = ("inputs.", "steps.", "tasks.", "workflow.parameters.", "item")
@@ -64,6 +64,10 @@ def to_text(value: Any) -> str:
 
 
 def evaluate(source: str, scope: Scope) -> Any:
+    """A ``{{= ... }}`` expression's value (the expr-lang parser, ~9 ms to import, is
+    loaded by the first workflow that has one)."""
+    from kawa.spec.expressions import expr
+
     return expr.evaluate(source, scope.env())
 
 
