@@ -77,6 +77,27 @@ def timed(command: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
+def inode_cost_ms(directory: Path, count: int = 200) -> float:
+    """Median time to create an empty file in ``directory``, in ms.
+
+    kawa creates a handful of files per step; the pool creates none.  On an ext4 file
+    system without a journal (this benchmark's VM) a new inode costs up to ~0.8 ms
+    instead of ~0.01 ms for 5-35 s after many files were deleted nearby (the kernel
+    skips recently freed inodes one by one), which slows kawa and not the pool; this
+    figure tells such a run apart (measured: 0.012 ms quiet, ratio 1.60; 0.041 ms right
+    after the previous run's scratch dir was removed, ratio 1.96).  The files are left
+    for the scratch dir's removal.
+    """
+    probe = directory / "inode-probe"
+    probe.mkdir()
+    times = []
+    for i in range(count):
+        start = time.perf_counter()
+        os.close(os.open(probe / str(i), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
@@ -84,6 +105,7 @@ def main() -> None:
     kawa = str(Path(sys.executable).with_name("kawa"))
     scratch = scratch_dir()
     with tempfile.TemporaryDirectory(dir=scratch) as tmp:
+        inode_ms = inode_cost_ms(Path(tmp))
         spec = Path(tmp) / "overhead.yaml"
         spec.write_text(workflow())
         pool_times, kawa_times = [], []
@@ -119,6 +141,9 @@ def main() -> None:
     print(f"kawa run hello    : {hello_median:.3f} s  (median of {len(hello_times)}; goal <= 0.5)")
     per_step = (kawa_wall - pool) / steps * 1000
     print(f"kawa overhead     : {per_step:.2f} ms per step (wall, {SLOTS} slots)")
+    print(
+        f"new file here     : {inode_ms:.3f} ms (median of 200 before the runs: see inode_cost_ms)"
+    )
 
 
 def _list(times: list[float]) -> str:
