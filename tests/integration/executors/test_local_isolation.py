@@ -139,7 +139,6 @@ import json, select, sys
 sys.path.insert(0, sys.argv[2])
 from pathlib import Path
 from kawa.executors.local import LocalExecutor
-from kawa.executors.local._forkserver.starting import STEPS_PER_ROOT
 from kawa.spec.actions import Container, StartStep, OutputParameter
 ex = LocalExecutor(Path(sys.argv[1]))
 steps = [
