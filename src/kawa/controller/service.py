@@ -141,8 +141,6 @@ class Kawa:
         self,
         uids: list[str],
         on_change: Callable[[Workflow], None] | None = None,
-        *,
-        executor: Any = None,
     ) -> list[Workflow]:
         """Drive these workflows to completion in this process; return their final state."""
         from kawa.controller.loop import Controller
@@ -151,10 +149,8 @@ class Kawa:
         def new_executor() -> Any:
             return LocalExecutor(self.home.path)
 
-        if executor is None:
-            executor = new_executor()
         controller = Controller(
-            self.home, self.store, executor, on_change=on_change, new_executor=new_executor
+            self.home, self.store, new_executor(), on_change=on_change, new_executor=new_executor
         )
         completed: dict[str, Workflow] = {}
         controller.completed = completed
