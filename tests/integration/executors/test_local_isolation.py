@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -192,46 +193,46 @@ def test_the_controller_python_is_what_steps_call_python(executor: LocalExecutor
     assert outcome["py"].outcome.result == sys.prefix
 
 
+def _mounts_in_roots(executor: LocalExecutor) -> list[str]:
+    """The fork server's mount points below its roots dir: ``3``, ``3/tmp``, ``3/usr``..."""
+    mounts = Path(f"/proc/{executor.server_pid}/mountinfo").read_text().splitlines()
+    roots = f"/roots-{executor.server_pid}/"
+    return [m.partition(roots)[2] for m in (line.split()[4] for line in mounts) if roots in m]
+
+
 def _root_numbers(executor: LocalExecutor) -> set[int]:
     """The numbers of the step roots mounted in the fork server's namespace."""
-    mounts = Path(f"/proc/{executor.server_pid}/mountinfo").read_text().splitlines()
-    found = set()
-    for line in mounts:
-        parent, _, name = line.split()[4].rpartition("/")
-        if parent.endswith(f"roots-{executor.server_pid}") and name.isdigit():
-            found.add(int(name))
-    return found
+    return {int(path) for path in _mounts_in_roots(executor) if path.isdigit()}
+
+
+#: a step that fails if it sees a ``/tmp/x`` (left by the step before), then writes one
+FRESH_TMP = "test ! -e /tmp/x && echo {i} > /tmp/x && cat /tmp/x"
 
 
 def test_roots_are_kept_for_later_steps_with_nothing_of_the_last_one_left(
     executor: LocalExecutor,
 ) -> None:
-    script = "test ! -e /tmp/x && echo {i} > /tmp/x && cat /tmp/x"
     for i in range(8):
-        s = step(f"seq-{i}", "sh", "-c", script.format(i=i))
+        s = step(f"seq-{i}", "sh", "-c", FRESH_TMP.format(i=i))
         assert run(executor, s)[f"seq-{i}"].outcome.result == str(i)
     # without reuse each step would have had a new root (the probe at start takes one)
     assert max(_root_numbers(executor)) < 8
 
 
-def _tmp_mounts_per_root(executor: LocalExecutor) -> dict[str, int]:
+def _tmp_mounts_per_root(executor: LocalExecutor) -> Counter[str]:
     """How many ``/tmp`` mounts are stacked in each step root of the fork server."""
-    mounts = Path(f"/proc/{executor.server_pid}/mountinfo").read_text().splitlines()
-    counts: dict[str, int] = {}
-    for line in mounts:
-        _, _, rest = line.split()[4].partition(f"roots-{executor.server_pid}/")
-        number, _, path = rest.partition("/")
-        if path == "tmp":
-            counts[number] = counts.get(number, 0) + 1
-    return counts
+    return Counter(
+        number
+        for number, _, path in (m.partition("/") for m in _mounts_in_roots(executor))
+        if path == "tmp"
+    )
 
 
 def test_a_kept_root_is_detached_whole_after_serving_its_share_of_steps(
     executor: LocalExecutor,
 ) -> None:
-    script = "test ! -e /tmp/x && echo {i} > /tmp/x && cat /tmp/x"
     for i in range(STEPS_PER_ROOT + 6):
-        s = step(f"many-{i}", "sh", "-c", script.format(i=i))
+        s = step(f"many-{i}", "sh", "-c", FRESH_TMP.format(i=i))
         assert run(executor, s)[f"many-{i}"].outcome.result == str(i)
     stacked = _tmp_mounts_per_root(executor)
     assert stacked and max(stacked.values()) <= STEPS_PER_ROOT
