@@ -19,7 +19,7 @@ import json
 import logging
 import selectors
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,6 +34,7 @@ from kawa.executors.base import Executor, ExecutorLost
 from kawa.spec.actions import (
     AcquireLocks,
     Action,
+    Container,
     LookupCache,
     ReleaseLocks,
     SaveCache,
@@ -42,6 +43,7 @@ from kawa.spec.actions import (
 )
 from kawa.spec.errors import KawaError
 from kawa.spec.events import CacheLooked, Event, LockGranted, StepEnded, StepStarted
+from kawa.spec.frozen import evolve
 from kawa.spec.status import NodeType, WorkflowPhase
 from kawa.spec.workflow import Workflow
 from kawa.store.records import Change, HistoryRecord
@@ -289,7 +291,7 @@ class Controller:
         tracked = self.tracked[uid]
         self.events.pop(uid, None)
         message = f"kawa internal error: {type(error).__name__}: {error}"
-        status = replace(
+        status = evolve(
             tracked.workflow.status,
             phase=WorkflowPhase.ERROR,
             message=message,
@@ -436,30 +438,27 @@ class Controller:
 
 def replace_at(event: Event, at: datetime) -> Event:
     """Commands are stamped when the controller takes them (the engine's clock)."""
-    return replace(event, at=at)
+    return evolve(event, at=at)
 
 
 def resolve_refs(store: SqliteStore, step: StartStep) -> StartStep:
     """Fill env values from ConfigMaps/Secrets just before launch (never stored)."""
 
-    def resolve(container: object) -> object:
-        from kawa.spec.actions import Container
-
-        assert isinstance(container, Container)
+    def resolve(container: Container) -> Container:
         if not container.env_refs:
             return container
         env = list(container.env)
         for name, kind, obj, key in container.env_refs:
             data = json.loads(store.get_object(kind, "default", obj))
             env.append((name, str((data.get("data") or {}).get(key, ""))))
-        return replace(container, env=tuple(env))
+        return evolve(container, env=tuple(env))
 
-    return replace(
+    return evolve(
         step,
-        main=resolve(step.main),  # type: ignore[arg-type]
-        init_containers=tuple(resolve(c) for c in step.init_containers),  # type: ignore[misc]
-        sidecars=tuple(resolve(c) for c in step.sidecars),  # type: ignore[misc]
-        container_set=tuple(resolve(c) for c in step.container_set),  # type: ignore[misc]
+        main=resolve(step.main),
+        init_containers=tuple(resolve(c) for c in step.init_containers),
+        sidecars=tuple(resolve(c) for c in step.sidecars),
+        container_set=tuple(resolve(c) for c in step.container_set),
     )
 
 

@@ -9,12 +9,12 @@ trustworthy, and ``tests/replay`` checks it.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 from kawa.controller import codec
 from kawa.engine.observe import apply
 from kawa.engine.reconcile import reconcile
 from kawa.spec.errors import KawaError
+from kawa.spec.frozen import evolve
 from kawa.spec.status import WorkflowPhase, WorkflowStatus, parse_time
 from kawa.spec.workflow import Workflow
 from kawa.store.records import HistoryRecord
@@ -41,7 +41,7 @@ def refold(history: list[HistoryRecord]) -> Workflow:
             status = workflow.status
             message = json.loads(record.data)["message"]
             workflow = workflow.with_status(
-                replace(
+                evolve(
                     status,
                     phase=WorkflowPhase.ERROR,
                     message=message,

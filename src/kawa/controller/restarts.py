@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from kawa.controller import clock, codec, ids, wakeup
@@ -24,6 +23,7 @@ from kawa.engine import rerun as rerun_rules
 from kawa.spec import submission
 from kawa.spec.errors import ConflictError
 from kawa.spec.events import NodeSelector
+from kawa.spec.frozen import evolve
 from kawa.spec.status import NodePhase, NodeStatus, NodeType, WorkflowPhase, WorkflowStatus
 from kawa.spec.workflow import Workflow
 from kawa.store.records import Change
@@ -116,7 +116,7 @@ def rerun(
         "from": [n.name for n in starts],
         "forced": rerun_rules.downstream(source, starts, new.name),
     }
-    new = replace(new, origin=origin, reuse=rerun_rules.reusable(source))
+    new = evolve(new, origin=origin, reuse=rerun_rules.reusable(source))
     return kawa.submit(new)
 
 
@@ -169,7 +169,7 @@ def _memoized_status(source: Workflow, new: Workflow) -> WorkflowStatus:
             continue
         name = rerun_rules.renamed(node.name, source.name, new.name)
         succeeded_pod = node.type is NodeType.POD and not node.phase.failed_or_error
-        copy = replace(
+        copy = evolve(
             node,
             id=new_id(node.id),
             name=name,
@@ -182,7 +182,7 @@ def _memoized_status(source: Workflow, new: Workflow) -> WorkflowStatus:
             private={"key": node.private["key"]} if succeeded_pod and "key" in node.private else {},
         )
         if succeeded_pod:
-            copy = replace(
+            copy = evolve(
                 copy,
                 type=NodeType.SKIPPED,
                 phase=NodePhase.SKIPPED,
@@ -191,7 +191,7 @@ def _memoized_status(source: Workflow, new: Workflow) -> WorkflowStatus:
         elif node.type is NodeType.SKIPPED and not _descendant_succeeded(source, node):
             continue
         else:
-            copy = replace(copy, phase=NodePhase.PENDING, message="", finished_at=None)
+            copy = evolve(copy, phase=NodePhase.PENDING, message="", finished_at=None)
         nodes[copy.id] = copy
     return WorkflowStatus(nodes=nodes)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from kawa.engine import artifacts, retries
@@ -26,6 +26,7 @@ from kawa.engine.templates import (
     resolve,
 )
 from kawa.spec.errors import ExpressionError
+from kawa.spec.frozen import evolve
 from kawa.spec.status import Inputs, NodePhase, NodeStatus, NodeType
 
 _NODE_TYPES = {
@@ -109,7 +110,7 @@ def run_body(run: Run, call: Call, resolved: Resolved, node: NodeStatus | None) 
             phase=NodePhase.PENDING if node_type is NodeType.POD else NodePhase.RUNNING,
             parent_id=call.parent_id,
         )
-        node = run.save(replace(node, inputs=Inputs(parameters=inputs, artifacts=bound)))
+        node = run.save(evolve(node, inputs=Inputs(parameters=inputs, artifacts=bound)))
     scope = template_scope(run, call, node, resolved.template)
     try:
         memoize = resolved.template.get("memoize")

@@ -13,7 +13,7 @@ any Failed/Error target fails the DAG.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -24,6 +24,7 @@ from kawa.engine.scope import Scope, UnresolvedReference, substitute
 from kawa.engine.templates import Resolved
 from kawa.spec.errors import ExpressionError, KawaError
 from kawa.spec.expressions import depends as depends_logic
+from kawa.spec.frozen import evolve
 from kawa.spec.status import NodePhase, NodeStatus, NodeType
 
 FAIL_FAST_MESSAGE = "template has failed or errored children and failFast enabled"
@@ -210,7 +211,7 @@ def _run_task(
         arguments = substitute(artifacts.expressions_as_tags(task.get("arguments")), scope)
     except (UnresolvedReference, ExpressionError) as error:
         return _error(run, dag_node, node_name, name, task, parents, _absent(str(error)))
-    child = run_call(run, replace(task_call, arguments=arguments))
+    child = run_call(run, evolve(task_call, arguments=arguments))
     if existing is None:
         _link(run, parents, child.id)
     return run.get(child.id)
@@ -475,8 +476,8 @@ def _assess(
             produced = outputs.template_outputs(resolved.template, scope)
         except (KawaError, ValueError) as error:
             return run.save(current.with_phase(NodePhase.ERROR, run.now, str(error)))
-        current = replace(current, outputs=produced)
-    current = replace(current, outbound_nodes=tuple(dict.fromkeys(outbound)))
+        current = evolve(current, outputs=produced)
+    current = evolve(current, outbound_nodes=tuple(dict.fromkeys(outbound)))
     return run.save(current.with_phase(result, run.now, message))
 
 

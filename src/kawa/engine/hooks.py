@@ -10,7 +10,6 @@ own phase does not change the phase of the step it is attached to.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from kawa.engine import naming, references
@@ -19,6 +18,7 @@ from kawa.engine.run import Run
 from kawa.engine.scope import Scope, UnresolvedReference, evaluate, substitute
 from kawa.engine.templates import Resolved
 from kawa.spec.errors import ExpressionError
+from kawa.spec.frozen import evolve
 from kawa.spec.status import NodePhase, NodeStatus
 
 _COMPLETED = (NodePhase.SUCCEEDED, NodePhase.FAILED, NodePhase.ERROR)
@@ -113,5 +113,5 @@ def _run_hook(
         ),
     )
     if existing is None and not hook_node.hooked:
-        hook_node = run.save(replace(hook_node, hooked=True))
+        hook_node = run.save(evolve(hook_node, hooked=True))
     return hook_node

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +22,7 @@ from kawa.engine import retries
 from kawa.engine.run import Run
 from kawa.engine.scope import Scope, render
 from kawa.spec.actions import LookupCache, SaveCache
+from kawa.spec.frozen import evolve
 from kawa.spec.status import NodePhase, NodeStatus, Outputs, parse_time
 
 KEY = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$")
@@ -57,10 +57,10 @@ def gate(run: Run, memoize: Mapping[str, Any], node: NodeStatus, scope: Scope) -
     status = {"hit": hit, "key": key, "cacheName": cache}
     cleared = node.with_private(memo_requested=None, memo_answer=None)
     if not hit:
-        run.save(replace(cleared, memoization_status=status))
+        run.save(evolve(cleared, memoization_status=status))
         return None
     outputs = Outputs.from_json((entry or {}).get("outputs")) or Outputs()
-    done = replace(cleared, memoization_status=status, outputs=outputs, private={})
+    done = evolve(cleared, memoization_status=status, outputs=outputs, private={})
     return run.save(done.with_phase(NodePhase.SUCCEEDED, run.now))
 
 

@@ -8,7 +8,6 @@ nodes that no longer wait for them are ignored, so replaying a history is idempo
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from kawa.engine import selectors
@@ -23,6 +22,7 @@ from kawa.spec.events import (
     StopRequested,
     SuspendRequested,
 )
+from kawa.spec.frozen import evolve
 from kawa.spec.status import NodePhase, NodeStatus, NodeType
 from kawa.spec.workflow import Workflow
 
@@ -42,7 +42,7 @@ def apply(workflow: Workflow, event: Event) -> Workflow:
         if isinstance(event, StepProgress):
             dirty = [*private.get("progress_dirty", []), node.id]
             private = {**private, "progress_dirty": dirty}
-        return workflow.with_status(replace(status, nodes=nodes, private=private))
+        return workflow.with_status(evolve(status, nodes=nodes, private=private))
     if isinstance(event, ResumeRequested):
         return _resume(workflow, event)
     if isinstance(event, SuspendRequested):
@@ -58,7 +58,7 @@ def _node_event(node: NodeStatus, event: Any) -> NodeStatus:
             return node
         started = node.with_private(pod_started=event.at.isoformat(), pid=event.pid or None)
         daemoned = bool(node.private.get("daemon"))
-        return replace(started, phase=NodePhase.RUNNING, message="", daemoned=daemoned)
+        return evolve(started, phase=NodePhase.RUNNING, message="", daemoned=daemoned)
     if isinstance(event, StepEnded):
         outcome = event.outcome
         record: dict[str, Any] = {
@@ -94,7 +94,7 @@ def _resume(workflow: Workflow, event: ResumeRequested) -> Workflow:
         active = node.type is NodeType.SUSPEND and node.phase is NodePhase.RUNNING
         if active and selectors.matches(node, event.selector):
             nodes[node.id] = node.with_private(resumed=True)
-    workflow = workflow.with_status(replace(status, nodes=nodes))
+    workflow = workflow.with_status(evolve(status, nodes=nodes))
     if not event.selector.terms and workflow.spec.get("suspend"):
         spec = {k: v for k, v in workflow.spec.items() if k != "suspend"}
         workflow = workflow.with_spec(spec)
@@ -109,10 +109,10 @@ def _stop(workflow: Workflow, event: StopRequested) -> Workflow:
             active = node.type is NodeType.SUSPEND and node.phase is NodePhase.RUNNING
             if active and selectors.matches(node, event.selector):
                 nodes[node.id] = node.with_phase(NodePhase.FAILED, event.at, event.message)
-        return workflow.with_status(replace(status, nodes=nodes))
+        return workflow.with_status(evolve(status, nodes=nodes))
     strategy = "Terminate" if event.terminate else "Stop"
     private = {**status.private, "shutdown": strategy}
     if event.message:
         private["shutdown_message"] = event.message
     spec = {**workflow.spec, "shutdown": strategy}
-    return workflow.with_spec(spec).with_status(replace(status, private=private))
+    return workflow.with_spec(spec).with_status(evolve(status, private=private))

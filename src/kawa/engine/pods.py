@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +30,7 @@ from kawa.spec.actions import (
     StopStep,
     VolumeMount,
 )
+from kawa.spec.frozen import evolve
 from kawa.spec.status import NodePhase, NodeStatus, Outputs, Parameter, parse_time
 
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
@@ -71,7 +71,7 @@ def _launch(run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: S
         # the executor enforces workflow parallelism, refilling a slot the moment a step
         # ends; a loop's items share a lane so they cannot starve other steps
         lane = call.parent_id or node.id
-        step = replace(
+        step = evolve(
             step, queue=f"{run.workflow.uid}/parallelism", queue_limit=int(limit), queue_lane=lane
         )
     run.emit(step)
@@ -95,7 +95,7 @@ def _prepare(
     repository = run.workflow.artifact_repository
     saves = artifacts.outputs_to_save(resolved.template, scope, repository)
     if inputs or saves:
-        step = replace(
+        step = evolve(
             step,
             input_artifacts=artifacts.inputs_to_load(inputs),
             output_artifacts=saves,
@@ -110,7 +110,7 @@ def end_daemons(run: Run, boundary_id: str) -> None:
         if node.boundary_id == boundary_id and node.daemoned and not node.phase.fulfilled:
             run.emit(StopStep(run.workflow.uid, node.id, reason="daemon", grace_seconds=2.0))
             run.pod_ended()
-            ended = replace(node, daemoned=False, private={})
+            ended = evolve(node, daemoned=False, private={})
             run.save(ended.with_phase(NodePhase.SUCCEEDED, run.now))
 
 
@@ -129,7 +129,7 @@ def _waiting_message(run: Run, node: NodeStatus, sync: Mapping[str, Any]) -> Nod
         ]
         ref = (sems[0].get("configMapKeyRef") or {}) if sems else {}
         what = f"{namespace}/ConfigMap/{ref.get('name')}/{ref.get('key')} lock"
-    return replace(node, message=f"Waiting for {what}")
+    return evolve(node, message=f"Waiting for {what}")
 
 
 def _acquire(run: Run, node: NodeStatus, sync: Mapping[str, Any]) -> AcquireLocks:
@@ -212,14 +212,14 @@ def _finish(
     if node.private.get("daemon") and phase is NodePhase.SUCCEEDED:
         phase, message = NodePhase.FAILED, "daemoned pod exited"
     kept = {"key": node.private["key"]} if "key" in node.private else {}
-    done = replace(node, outputs=outputs, private=kept, daemoned=False)
+    done = evolve(node, outputs=outputs, private=kept, daemoned=False)
     if outcome.get("loaded") and node.inputs is not None:  # digests of what was placed
         loaded = outcome["loaded"]
         placed = tuple(
             {**a, "digest": loaded[a["name"]]} if a.get("name") in loaded else a
             for a in node.inputs.artifacts
         )
-        done = replace(done, inputs=replace(node.inputs, artifacts=placed))
+        done = evolve(done, inputs=evolve(node.inputs, artifacts=placed))
     publish(run, outputs)
     return run.save(done.with_phase(phase, at, message))
 

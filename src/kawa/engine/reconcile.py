@@ -16,7 +16,6 @@ Pure: no clock, no I/O; ``now`` comes from the controller.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +27,7 @@ from kawa.engine.scope import evaluate
 from kawa.engine.templates import TemplateScope
 from kawa.spec.actions import StopStep
 from kawa.spec.errors import ExpressionError
+from kawa.spec.frozen import evolve
 from kawa.spec.status import (
     NodePhase,
     NodeStatus,
@@ -49,7 +49,7 @@ def reconcile(workflow: Workflow, now: datetime) -> Decision:
     if status.phase.completed:
         return Decision(status)
     if not status.phase or status.phase is WorkflowPhase.PENDING:
-        status = replace(status, phase=WorkflowPhase.RUNNING, started_at=status.started_at or now)
+        status = evolve(status, phase=WorkflowPhase.RUNNING, started_at=status.started_at or now)
         workflow = workflow.with_status(status)
     run = Run(workflow, now)
     shutdown = _shutdown(run)
@@ -126,7 +126,7 @@ def _apply_shutdown(run: Run, strategy: str) -> None:
             run.save(node.with_phase(NodePhase.FAILED, run.now, other))
     private = dict(run.workflow.status.private)
     private["shutdown"] = strategy
-    run.workflow = run.workflow.with_status(replace(run.workflow.status, private=private))
+    run.workflow = run.workflow.with_status(evolve(run.workflow.status, private=private))
 
 
 def _outcome(
@@ -151,7 +151,7 @@ def _outcome(
         "workflow.failures": json.dumps(encoded),
         "workflow.duration": f"{(run.now - started).total_seconds():f}",
     }
-    call = replace(
+    call = evolve(
         _entry(run, extra),
         node_name=naming.exit_hook(run.name),
         display_name=naming.exit_hook(run.name),
@@ -211,7 +211,7 @@ def _workflow_hooks(run: Run, root: NodeStatus) -> bool:
         if name == "exit" or not hook.get("expression"):
             continue
         node_name = naming.lifecycle_hook(run.name, name)
-        call = replace(
+        call = evolve(
             _entry(run, {"workflow.status": phase}),
             node_name=node_name,
             display_name=node_name,
@@ -269,11 +269,11 @@ def _progress(run: Run) -> str:
         done, total = done + n, total + m
         text = f"{n}/{m}"
         if node.progress != text:
-            run.save(replace(node, progress=text))
+            run.save(evolve(node, progress=text))
     root = run.nodes.get(run.name)
     summary = f"{done}/{total}"
     if root is not None and root.type not in _EXECUTABLE and root.progress != summary:
-        run.save(replace(root, progress=summary))
+        run.save(evolve(root, progress=summary))
     return summary
 
 

@@ -7,12 +7,11 @@ outputs are those of the successful attempt.  A backoff shows as the Retry node 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from kawa.engine import artifacts, naming, retries
 from kawa.engine.calls import Call, run_body
 from kawa.engine.run import Run
 from kawa.engine.templates import Resolved, TemplateError, bind_inputs
+from kawa.spec.frozen import evolve
 from kawa.spec.status import Inputs, NodePhase, NodeStatus, NodeType, parse_time
 
 
@@ -37,7 +36,7 @@ def execute(run: Run, call: Call, resolved: Resolved, strategy: retries.Strategy
             phase=NodePhase.RUNNING,
             parent_id=call.parent_id,
         )
-        node = run.save(replace(node, inputs=Inputs(parameters=inputs, artifacts=bound)))
+        node = run.save(evolve(node, inputs=Inputs(parameters=inputs, artifacts=bound)))
     attempts = [run.get(child) for child in node.children if child in run.nodes]
     last = attempts[-1] if attempts else None
     if last is not None and last.fulfilled:
@@ -52,7 +51,7 @@ def execute(run: Run, call: Call, resolved: Resolved, strategy: retries.Strategy
             return run.save(node.with_private(backoff_until=verdict.at.isoformat()))
         last = None
     index = len(attempts) if last is None else len(attempts) - 1
-    attempt_call = replace(
+    attempt_call = evolve(
         call,
         node_name=naming.retry_attempt(call.node_name, index),
         display_name=naming.retry_attempt(call.display_name, index),
@@ -63,7 +62,7 @@ def execute(run: Run, call: Call, resolved: Resolved, strategy: retries.Strategy
     existing = run.by_name(attempt_call.node_name)
     child = run_body(run, attempt_call, resolved, existing)
     if existing is None and not child.retried:
-        child = run.save(replace(child, retried=True))
+        child = run.save(evolve(child, retried=True))
     node = run.get(node.id)
     if node.private.get("backoff_until"):
         node = run.save(node.with_private(backoff_until=None))
@@ -86,7 +85,7 @@ def _arguments_from(node: NodeStatus) -> dict[str, object] | None:
 def _finish(
     run: Run, node: NodeStatus, last: NodeStatus, phase: NodePhase, message: str
 ) -> NodeStatus:
-    finished = replace(node, outputs=last.outputs)
+    finished = evolve(node, outputs=last.outputs)
     return run.save(finished.with_phase(phase, last.finished_at or run.now, message))
 
 

@@ -20,13 +20,13 @@ and a zero ``activeDeadlineSeconds`` are cleared.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from kawa.engine import naming, selectors
 from kawa.spec.errors import ConflictError
 from kawa.spec.events import NodeSelector
+from kawa.spec.frozen import evolve
 from kawa.spec.status import NodePhase, NodeStatus, NodeType, WorkflowPhase
 from kawa.spec.workflow import Workflow
 
@@ -85,7 +85,7 @@ def retry(
             continue
         if node_id in to_reset:
             node = _reset(node, now)
-        kept[node_id] = replace(
+        kept[node_id] = evolve(
             node,
             children=tuple(c for c in node.children if c not in removed),
             outbound_nodes=tuple(c for c in node.outbound_nodes if c not in removed),
@@ -99,7 +99,7 @@ def retry(
         for k, v in workflow.status.private.items()
         if k not in ("shutdown", "shutdown_message", "progress_dirty")
     }
-    status = replace(
+    status = evolve(
         workflow.status,
         phase=WorkflowPhase.RUNNING,
         started_at=now,
@@ -116,11 +116,11 @@ def _reset(node: NodeStatus, now: datetime) -> NodeStatus:
     outputs = node.outputs
     if node.type is NodeType.SUSPEND and outputs is not None:
         supplied = tuple(
-            replace(p, value=None, value_from={"supplied": {}}) for p in outputs.parameters
+            evolve(p, value=None, value_from={"supplied": {}}) for p in outputs.parameters
         )
-        outputs = replace(outputs, parameters=supplied)
+        outputs = evolve(outputs, parameters=supplied)
     phase = NodePhase.SKIPPED if node.phase is NodePhase.SKIPPED else NodePhase.RUNNING
-    return replace(
+    return evolve(
         node,
         phase=phase,
         message="",

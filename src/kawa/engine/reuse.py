@@ -11,10 +11,10 @@ they came from in its message and in ``private["reused_from"]``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from kawa.engine.run import Run
+from kawa.spec.frozen import evolve
 from kawa.spec.status import NodePhase, NodeStatus, Outputs
 
 
@@ -40,5 +40,5 @@ def reuse(run: Run, node: NodeStatus, key: str, entry: Mapping[str, Any]) -> Nod
         "nodeName": entry.get("node_name"),
     }
     message = f"reused from {entry.get('workflow')} (node {entry.get('node_name')})"
-    done = replace(node, outputs=outputs, private={"key": key, "reused_from": source})
+    done = evolve(node, outputs=outputs, private={"key": key, "reused_from": source})
     return run.save(done.with_phase(NodePhase.SUCCEEDED, run.now, message))

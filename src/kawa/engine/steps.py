@@ -11,7 +11,6 @@ and before the group completes; lifecycle hooks with an ``expression`` run once 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from kawa.engine import artifacts, conditions, hooks, loops, naming, outputs, references
@@ -20,6 +19,7 @@ from kawa.engine.run import Run
 from kawa.engine.scope import Scope, UnresolvedReference, substitute
 from kawa.engine.templates import Resolved
 from kawa.spec.errors import ExpressionError, KawaError
+from kawa.spec.frozen import evolve
 from kawa.spec.status import NodePhase, NodeStatus, NodeType
 
 
@@ -59,7 +59,7 @@ def execute(run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: S
         result = outputs.template_outputs(resolved.template, step_scope)
     except (KawaError, ValueError) as error:
         return run.save(done.with_phase(NodePhase.ERROR, run.now, str(error)))
-    done = replace(done, outputs=result, outbound_nodes=tuple(outbound))
+    done = evolve(done, outputs=result, outbound_nodes=tuple(outbound))
     return run.save(done.with_phase(NodePhase.SUCCEEDED, run.now))
 
 

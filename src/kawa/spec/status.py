@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from kawa.spec.frozen import evolve
 
 
 class NodePhase(enum.StrEnum):
@@ -225,7 +227,7 @@ class NodeStatus:
         """Move to ``phase``, stamping finishedAt when it becomes fulfilled."""
         finished = at if phase.fulfilled and self.finished_at is None else self.finished_at
         started = self.started_at or at
-        return replace(
+        return evolve(
             self,
             phase=phase,
             finished_at=finished,
@@ -236,7 +238,7 @@ class NodeStatus:
     def with_child(self, child_id: str) -> NodeStatus:
         if child_id in self.children:
             return self
-        return replace(self, children=(*self.children, child_id))
+        return evolve(self, children=(*self.children, child_id))
 
     def with_private(self, **values: Any) -> NodeStatus:
         """Set (or, with None, remove) private bookkeeping; unchanged nodes stay the same object."""
@@ -244,7 +246,7 @@ class NodeStatus:
             return self
         merged = dict(self.private)
         merged.update(values)
-        return replace(self, private={k: v for k, v in merged.items() if v is not None})
+        return evolve(self, private={k: v for k, v in merged.items() if v is not None})
 
     def to_json(self, *, private: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -11,10 +11,11 @@ outcomes it may reuse in ``reuse``, fixed when it is created.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from kawa.spec.frozen import evolve
 from kawa.spec.status import WorkflowStatus, format_time
 
 API_VERSION = "argoproj.io/v1alpha1"
@@ -44,10 +45,10 @@ class Workflow:
     artifact_repository: Mapping[str, Any] = field(default_factory=dict)
 
     def with_status(self, status: WorkflowStatus) -> Workflow:
-        return replace(self, status=status)
+        return evolve(self, status=status)
 
     def with_spec(self, spec: Mapping[str, Any]) -> Workflow:
-        return replace(self, spec=spec)
+        return evolve(self, spec=spec)
 
     def metadata_json(self) -> dict[str, Any]:
         meta: dict[str, Any] = {

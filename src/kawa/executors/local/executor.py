@@ -25,7 +25,6 @@ import logging
 import os
 import select
 import time
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from kawa.executors.local._forkserver import records
 from kawa.executors.local.layout import NodePaths
 from kawa.spec.actions import StartStep, StepOutcome, StopStep
 from kawa.spec.events import StepEnded, StepProgress, StepStarted
+from kawa.spec.frozen import evolve
 
 log = logging.getLogger("kawa.executors.local")
 
@@ -217,15 +217,15 @@ class LocalExecutor:
 
         loaded = artifact_io.loaded_digests(node)
         if outcome.error or not os.path.exists(node.launched):
-            return replace(outcome, loaded=loaded)
+            return evolve(outcome, loaded=loaded)
         launched = records.read_json(node.launched)
         cwd = node.cwd(step.main.working_dir, (launched or {}).get("isolation", "none"))
         saved, problem = artifact_io.save_outputs(
             step, node, launched, cwd, outcome.exit_code, self.home, self.credentials
         )
         if problem:
-            return replace(outcome, artifacts=saved, loaded=loaded, error=True, message=problem)
-        return replace(outcome, artifacts=saved, loaded=loaded)
+            return evolve(outcome, artifacts=saved, loaded=loaded, error=True, message=problem)
+        return evolve(outcome, artifacts=saved, loaded=loaded)
 
     def reattach(self, step: StartStep) -> Attachment:
         node = self._track(step)
