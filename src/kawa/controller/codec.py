@@ -50,13 +50,16 @@ def _default(value: Any) -> Any:
 
 
 def event_to_json(event: Event) -> dict[str, Any]:
-    if isinstance(event, StepEnded):  # the most frequent event: no deep copy
+    # the two events of every step are copied by hand: ``asdict`` deep-copies each value
+    if isinstance(event, StepEnded):
         data: dict[str, Any] = {
             "node_id": event.node_id,
             "at": event.at,
             "outcome": dict(vars(event.outcome)),
             "started_at": event.started_at,
         }
+    elif isinstance(event, StepStarted):
+        data = {"node_id": event.node_id, "at": event.at, "pid": event.pid}
     else:
         data = asdict(event)
     data["type"] = type(event).__name__
