@@ -115,6 +115,10 @@ class StartStep:
     output_artifacts: tuple[OutputArtifact, ...] = ()
     #: the workflow's artifact repository configuration (Argo's shape, no secrets)
     artifact_repository: dict[str, Any] = field(default_factory=dict)
+    #: an *advance* start (``kawa.engine.advance``): start the step the moment the Pod
+    #: node ``after`` exits 0, without waiting for the controller; the engine issues
+    #: the same start again, without ``after``, once it has seen that node succeed
+    after: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON values (lists for tuples), without ``asdict``'s deep copies."""
@@ -168,6 +172,7 @@ class StartStep:
             input_artifacts=tuple(InputArtifact(**a) for a in data.get("input_artifacts", ())),
             output_artifacts=tuple(OutputArtifact(**a) for a in data.get("output_artifacts", ())),
             artifact_repository=dict(data.get("artifact_repository") or {}),
+            after=str(data.get("after", "")),
         )
 
 

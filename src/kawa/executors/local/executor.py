@@ -25,6 +25,7 @@ import logging
 import os
 import select
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,22 @@ def _at(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)
 
 
+@dataclass
+class _Advance:
+    """An advance start sent to the fork server (``StartStep.after``).
+
+    The engine knows nothing of the node until it issues the start for real, so what
+    the server says about it (``started``, even ``ended``) is ``held`` until then.
+    """
+
+    request: dict[str, Any]
+    held: list[dict[str, Any]] = field(default_factory=list)
+    #: a ``withdraw`` was sent and not yet answered
+    withdrawing: bool = False
+    #: the engine's own start was sent (``confirm``) and not yet answered
+    confirming: bool = False
+
+
 class LocalExecutor:
     """The :class:`~kawa.executors.base.Executor` for host processes.
 
@@ -72,6 +89,8 @@ class LocalExecutor:
         self._boot = records.boot_id()
         #: events made here rather than read from the fork server (re-attached starts)
         self._pending: list[StepEvent] = []
+        #: advance starts sent, by node dir (see ``_start_in_advance``)
+        self._advance: dict[str, _Advance] = {}
         #: resolves an artifact repository's credentials (set by the controller)
         self.credentials: Any = None
         self._start_server(mode)
@@ -144,6 +163,21 @@ class LocalExecutor:
         return node
 
     def start(self, step: StartStep) -> None:
+        if step.after:
+            self._start_in_advance(step)
+            return
+        path = self.node(step.workflow_uid, step.node_id).path
+        advance = self._advance.get(path)
+        if advance is not None and not advance.confirming:
+            # sent in advance: the server launches it unless it did or dropped it, and
+            # answers ``confirmed``, after which what it said about the step comes out
+            self._track(step)
+            advance.confirming = True
+            advance.withdrawing = False
+            request = dict(advance.request, op="confirm")
+            del request["after"]
+            self._send(request)
+            return
         node = self._track(step)
         try:
             request = launching.build_request(step, node, self._shims, self.isolation)
@@ -163,6 +197,38 @@ class LocalExecutor:
         launching.write_scripts(step, node)
         self._send(request)
 
+    def _start_in_advance(self, step: StartStep) -> None:
+        """Ask the fork server to start ``step`` as soon as ``step.after`` exits 0.
+
+        What the server then says about the step is held back until the engine issues
+        the start for real (it knows nothing of the node before).  A step that cannot
+        start in advance (input artifacts to place, an unrunnable image) simply is not:
+        the engine starts it the usual way.
+        """
+        node = self._track(step)
+        if step.input_artifacts:
+            return
+        try:
+            request = launching.build_request(step, node, self._shims, self.isolation)
+        except images.CannotRun:
+            return
+        request["after"] = self.node(step.workflow_uid, step.after).path
+        launching.write_scripts(step, node)
+        self._advance[node.path] = _Advance(request)
+        self._send(request)
+
+    def withdraw_advance_starts(self) -> None:
+        """Ask the fork server to drop every advance start that has not launched."""
+        for path, advance in self._advance.items():
+            if not advance.held and not advance.confirming and not advance.withdrawing:
+                advance.withdrawing = True
+                self._send({"op": "withdraw", "node": path})
+
+    @property
+    def withdrawing(self) -> bool:
+        """Whether a withdrawal is still unanswered (see ``withdraw_advance_starts``)."""
+        return any(advance.withdrawing for advance in self._advance.values())
+
     def stop(self, stop: StopStep) -> None:
         node = self.node(stop.workflow_uid, stop.node_id)
         self._send({"op": "stop", "node": node.path, "grace": stop.grace_seconds})
@@ -175,10 +241,35 @@ class LocalExecutor:
         found: list[StepEvent] = self._pending
         self._pending = []
         for event in self._read_events():
-            tracked = self._steps.get(event.get("node", ""))
+            path = event.get("node", "")
+            advance = self._advance.get(path)
+            if advance is not None:
+                found.extend(self._hold(path, advance, event))
+                continue
+            tracked = self._steps.get(path)
             if tracked is not None:
                 found.extend(self._observe(*tracked, event))
         return found
+
+    def _hold(self, path: str, advance: _Advance, event: dict[str, Any]) -> list[StepEvent]:
+        """An event about an advance start: held until the engine issued it for real."""
+        kind = event["ev"]
+        if kind == "confirmed":  # the server has the engine's start: the rest is as usual
+            del self._advance[path]
+            found: list[StepEvent] = []
+            for held in advance.held:
+                found.extend(self._observe(*self._steps[path], held))
+            return found
+        if kind in ("dropped", "withdrawn"):  # it did not run: the engine starts it later
+            advance.withdrawing = False
+            if not advance.confirming:
+                del self._advance[path]
+                self._steps.pop(path, None)
+        elif kind == "kept":  # it launched before the withdrawal reached the server
+            advance.withdrawing = False
+        else:
+            advance.held.append(event)
+        return []
 
     def _observe(self, step: StartStep, node: NodePaths, event: dict[str, Any]) -> list[StepEvent]:
         kind = event["ev"]

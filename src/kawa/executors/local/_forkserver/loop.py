@@ -9,11 +9,27 @@ request                                    effect
 ``{"op":"stop","node":D,"grace":S}``       SIGTERM its session; SIGKILL after ``S`` s
 ``{"op":"watch","node":D}``                report the end of a step launched earlier,
                                            perhaps by another (dead) controller
+``{"op":"start",...,"after":A}``           an *advance* start: launch the step the moment
+                                           this server's step ``A`` exits 0 (at once if it
+                                           already did); drop it if ``A`` ends otherwise
+``{"op":"withdraw","node":D}``             drop the advance start of ``D`` if it has not
+                                           launched: ``withdrawn``; else ``kept``
+``{"op":"confirm","node":D,...}``          the engine's own start of an advance start:
+                                           ``confirmed``, then launch it now unless it
+                                           launched or waits for a slot here already
 =========================================  ==============================================
 
 Events: ``hello`` (pid, isolation, reason), ``started`` (node, pid, at), ``already``
 (node: it was launched before, nothing new ran), ``ended`` (node, and its ``exit``
-record, which is written to the node dir right after), ``progress`` (node, progress, at).
+record, which is written to the node dir right after), ``progress`` (node, progress, at),
+``dropped`` (node: its advance start will not launch, ``A`` did not exit 0 here),
+``withdrawn`` / ``kept`` (node: the answer to ``withdraw``), ``confirmed`` (node: the
+answer to ``confirm``).
+
+Advance starts are how a chain's next step starts without waiting for the controller:
+the engine issues them only when ``A`` exiting 0 is sure to lead to that very start
+(``kawa.engine.advance``).  They are never queued for a lost controller: the next one
+starts such a step the usual way.
 
 Speed: a plain step is started with ``posix_spawn`` (vfork + exec) from this process,
 chrooted into a root built for it in this process's own mount namespace; nothing is
@@ -42,6 +58,8 @@ LOST_GRACE = 2.0
 LOST_CHECK_EVERY = 0.05
 #: with no step running, build spare roots after this much quiet
 SPARE_AFTER = 0.02
+#: how many recent endings (node -> exited 0) are kept for advance starts that arrive late
+RECENT_ENDINGS = 256
 
 
 @dataclass
@@ -81,6 +99,11 @@ class Server:
     kills: list[Kill] = field(default_factory=list)
     out: bytearray = field(default_factory=bytearray)
     inbuf: bytearray = field(default_factory=bytearray)
+    #: advance starts by the node whose ending they wait for, and that node by each
+    parked: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    parked_after: dict[str, str] = field(default_factory=dict)
+    #: node -> whether it exited 0, for the last few steps of this server that ended
+    recent: dict[str, bool] = field(default_factory=dict)
     controller_gone: bool = False
     waiting_to_write: bool = False
     next_progress: float = 0.0
@@ -151,8 +174,14 @@ class Server:
         try:
             req = json.loads(line)
             op = req.get("op")
-            if op == "start":
+            if op == "start" and req.get("after"):
+                self.park(req)
+            elif op == "start":
                 self.admit(req)
+            elif op == "withdraw":
+                self.withdraw(req["node"])
+            elif op == "confirm":
+                self.confirm(req)
             elif op == "stop":
                 self.stop(req["node"], float(req.get("grace", 10.0)))
             elif op == "watch":
@@ -167,6 +196,58 @@ class Server:
             key, int(req.get("limit") or 1), str(req.get("lane") or ""), req["node"], req
         ):
             self.start(req)
+
+    def park(self, req: dict[str, Any]) -> None:
+        """Hold an advance start until its step ``after`` ends (only a step of ours)."""
+        after, node = req["after"], req["node"]
+        job = self.nodes.get(after)
+        if job is not None and job.pidfd < 0:  # our own child (a watched step has a pidfd)
+            self.parked.setdefault(after, []).append(req)
+            self.parked_after[node] = after
+        elif self.recent.get(after):
+            self.admit(req)
+        else:
+            self.emit(ev="dropped", node=node)
+
+    def withdraw(self, node: str, *, quiet: bool = False) -> None:
+        after = self.parked_after.pop(node, None)
+        if after is None:
+            if not quiet:
+                self.emit(ev="kept", node=node)
+            return
+        waiting = self.parked[after]
+        waiting[:] = [r for r in waiting if r["node"] != node]
+        if not waiting:
+            del self.parked[after]
+        if not quiet:
+            self.emit(ev="withdrawn", node=node)
+
+    def confirm(self, req: dict[str, Any]) -> None:
+        """Start a step sent in advance, unless that start is under way here.
+
+        The advance start was dropped or withdrawn (its answer may still be on its way to
+        the controller) or is still parked: start it as any step.
+        """
+        node = req["node"]
+        self.emit(ev="confirmed", node=node)
+        if node in self.parked_after:
+            self.withdraw(node, quiet=True)
+        elif node in self.nodes or node in self.recent or self.slots.holds(node):
+            return
+        self.admit(req)
+
+    def release_parked(self, node: str, record: dict[str, Any]) -> None:
+        """``node`` ended: launch the advance starts waiting for it, or drop them."""
+        succeeded = record.get("exit_code") == 0 and not record.get("error")
+        self.recent[node] = succeeded
+        if len(self.recent) > RECENT_ENDINGS:
+            del self.recent[next(iter(self.recent))]
+        for req in self.parked.pop(node, ()):
+            del self.parked_after[req["node"]]
+            if succeeded:
+                self.admit(req)
+            else:
+                self.emit(ev="dropped", node=req["node"])
 
     def start(self, req: dict[str, Any]) -> None:
         node = req["node"]
@@ -201,6 +282,9 @@ class Server:
         self.end(node, record)
 
     def stop(self, node: str, grace: float) -> None:
+        if node in self.parked_after:
+            self.withdraw(node)
+            return
         if self.slots.withdraw(node) is not None:
             at = records.iso(records.now())
             record = {"pid": 0, "exit_code": None, "signal": None, "started_at": at}
@@ -317,6 +401,7 @@ class Server:
         records.write_once(os.path.join(node, records.EXIT), record)
         for item in waiting:  # refill the slot at once
             self.start(item)
+        self.release_parked(node, record)
 
     def watched_exited(self, pidfd: int) -> None:
         job = self.watched.pop(pidfd)
@@ -388,6 +473,8 @@ class Server:
         self.controller_gone = True
         self.out.clear()
         self.slots.drop_waiting()  # never started: the next controller issues them again
+        self.parked.clear()
+        self.parked_after.clear()
         for fd in (0, 1):
             with contextlib.suppress(KeyError):
                 self.poller.unregister(fd)

@@ -67,6 +67,10 @@ class Slots(Generic[T]):
             del self._queues[key]
         return ready
 
+    def holds(self, node: str) -> bool:
+        """Whether ``node`` runs in a slot or waits for one."""
+        return node in self._key_of
+
     def withdraw(self, node: str) -> T | None:
         """Take a still-waiting ``node`` out of its queue (it is being stopped)."""
         key = self._key_of.get(node)
