@@ -213,8 +213,7 @@ class Controller:
     def _pass(self) -> None:
         self._collect_executor_events()
         if self.check_commands:
-            self.check_commands = False
-            self._collect_commands()
+            self._take_commands()
         for uid, granted in self.locks.granted():
             self.events.setdefault(uid, []).append(LockGranted(granted, clock.now()))
         now = clock.now()
@@ -339,6 +338,8 @@ class Controller:
         }
         steps: dict[str, str] = {}
         for action in decision.actions:
+            if isinstance(action, StartStep) and action.after:
+                continue  # the engine issues it again, as any start, once ``after`` succeeded
             if isinstance(action, StartStep):
                 steps[action.node_id] = codec.step_to_json(action)
                 self.node_owner[action.node_id] = uid
@@ -405,6 +406,24 @@ class Controller:
                 if isinstance(event, StepEnded):
                     self.in_flight[uid] = max(0, self.in_flight.get(uid, 0) - 1)
 
+    def _take_commands(self) -> None:
+        """Fold waiting commands in, once no advance start can race them.
+
+        A step started in advance (``kawa.engine.advance``) launches the moment its
+        predecessor exits 0.  A stop or suspend folded in first would make the engine
+        not start it, and it would run unseen.  So advance starts still waiting are
+        withdrawn first, and the commands wait until the fork server has answered and
+        every advance launch has been issued for real (the pass that follows).
+        """
+        if self.executor.advance_starts_pending():
+            if self.store.has_commands():
+                self.executor.withdraw_advance_starts()
+            else:
+                self.check_commands = False
+            return
+        self.check_commands = False
+        self._collect_commands()
+
     def _collect_commands(self, force: bool = False) -> None:
         """Fold waiting commands in; they leave the inbox with the pass's commit."""
         waiting = self.store.has_commands()
@@ -424,6 +443,8 @@ class Controller:
             timeout = min(timeout, self.locks.retry_seconds)
         if any(t.dirty for t in self.tracked.values()):
             timeout = 0.0  # just recovered or adopted: decide at once
+        if self.check_commands and not self.executor.advance_starts_pending():
+            timeout = 0.0  # commands held back for advance starts can be taken now
         held = [events[0].at for events in self.events.values() if events]
         if held:
             timeout = min(timeout, max(0.0, STARTED_HOLD - (now - min(held)).total_seconds()))

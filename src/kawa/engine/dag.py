@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from kawa.engine import artifacts, conditions, hooks, loops, naming, outputs, references
+from kawa.engine import advance, artifacts, conditions, hooks, loops, naming, outputs, references
 from kawa.engine.calls import Call, run_call
 from kawa.engine.run import Run
 from kawa.engine.scope import Scope, UnresolvedReference, substitute
 from kawa.engine.templates import Resolved
+from kawa.spec.actions import StartStep
 from kawa.spec.errors import ExpressionError, KawaError
 from kawa.spec.expressions import depends as depends_logic
 from kawa.spec.frozen import evolve
@@ -142,6 +143,8 @@ def execute(run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: S
         if not current.fulfilled and not current.daemoned:
             pending = True
     if pending:
+        if not stopped and limit is None:
+            _advance(run, call, resolved, node, graph, wanted, scope)
         return run.get(node.id)
     from kawa.engine.pods import end_daemons
 
@@ -149,6 +152,99 @@ def execute(run: Run, call: Call, resolved: Resolved, node: NodeStatus, scope: S
     if stopped:
         return run.save(run.get(node.id).with_phase(NodePhase.FAILED, run.now, FAIL_FAST_MESSAGE))
     return _assess(run, resolved, node, graph, wanted, tasks_scope.scope())
+
+
+def _advance(
+    run: Run,
+    call: Call,
+    resolved: Resolved,
+    dag_node: NodeStatus,
+    graph: Graph,
+    wanted: set[str],
+    scope: Scope,
+) -> None:
+    """Issue the starts that task X succeeding will lead to, before it ends (``advance``).
+
+    They are worked out on a copy of the run in which X has succeeded, with the code
+    that will start them for real; the copy is then dropped, and X marked so that they
+    are issued once.
+    """
+    candidates: dict[str, list[str]] = {}
+    for name in graph.order:
+        deps = graph.dependencies[name]
+        if (
+            name in wanted
+            and len(deps) == 1
+            and run.by_name(naming.task(dag_node.name, name)) is None
+        ):
+            candidates.setdefault(deps[0], []).append(name)
+    for after, names in candidates.items():
+        before = run.by_name(naming.task(dag_node.name, after))
+        if before is None or not advance.predecessor(before):
+            continue
+        if hooks.hooks_of(graph.tasks[after]) or not advance.workflow_allows(run):
+            continue
+        if not _plain_template(run, resolved, before) or not advance.alone(run, before):
+            continue
+        starts = _starts_after(run, call, resolved, dag_node, graph, before, after, names, scope)
+        if not starts:
+            continue
+        for start in starts:
+            run.actions.append(evolve(start, after=before.id))
+        run.save(before.with_private(advanced=[s.node_id for s in starts]))
+
+
+def _plain_template(run: Run, resolved: Resolved, node: NodeStatus) -> bool:
+    from kawa.engine.templates import TemplateError, by_name
+
+    try:
+        template = by_name(run, str(node.template_name), resolved.scope)
+    except TemplateError:
+        return False
+    return advance.plain_step(template)
+
+
+def _starts_after(
+    run: Run,
+    call: Call,
+    resolved: Resolved,
+    dag_node: NodeStatus,
+    graph: Graph,
+    before: NodeStatus,
+    after: str,
+    names: list[str],
+    scope: Scope,
+) -> list[StartStep]:
+    """The starts of tasks ``names`` if ``before`` (task ``after``) succeeded now."""
+    from kawa.engine.templates import TemplateError, by_name
+
+    what_if = run.what_if()
+    what_if.nodes[before.id] = before.with_phase(NodePhase.SUCCEEDED, run.now)
+    tasks_scope = _TaskScope(what_if, resolved, scope)
+    for name in graph.order:
+        existing = what_if.by_name(naming.task(dag_node.name, name))
+        if existing is not None:
+            tasks_scope.add(name, existing)
+    for name in names:
+        task = graph.tasks[name]
+        try:
+            template = by_name(what_if, str(task.get("template")), resolved.scope)
+        except TemplateError:
+            return []
+        if not advance.independent(task, template, after):
+            return []
+        ready, holds = _dependencies_ready(what_if, dag_node, graph, name)
+        if not (ready and holds) or what_if.launch_window_full():
+            return []
+        parents = _parents(what_if, dag_node, graph, name)
+        try:
+            _run_task(what_if, call, resolved, dag_node, name, task, tasks_scope, None, parents)
+        except (UnresolvedReference, KawaError):
+            return []
+    starts = [a for a in what_if.actions if isinstance(a, StartStep)]
+    if len(starts) != len(what_if.actions) or len(starts) < len(names):
+        return []  # something besides starting them (a lock, a cache lookup, an error)
+    return starts
 
 
 def _omit(

@@ -50,6 +50,14 @@ class Run:
         #: ids of nodes saved during this reconcile (changed or new)
         self.touched: set[str] = set()
 
+    def what_if(self) -> Run:
+        """A copy to try a decision on (``advance``): its nodes and actions are its own."""
+        copy = Run(self.workflow, self.now)
+        copy.nodes = dict(self.nodes)
+        copy.global_outputs = dict(self.global_outputs)
+        copy.global_artifacts = dict(self.global_artifacts)
+        return copy
+
     @property
     def name(self) -> str:
         return self.workflow.name

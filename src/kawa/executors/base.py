@@ -16,6 +16,9 @@ Contract:
 * Steps outlive the controller.  After a restart, ``reattach`` tells where a node stands,
   and ``poll`` then reports its end, even if it ended while no controller was running.
 * ``close`` stops talking to the step processes; it does not stop them.
+* A start with ``after`` (an advance start) launches only if the node ``after`` exits 0;
+  nothing about it comes out of ``poll`` until the same start is issued without
+  ``after``, which then launches nothing new.
 """
 
 from __future__ import annotations
@@ -65,6 +68,14 @@ class Executor(Protocol):
 
     def logs(self, workflow_uid: str, node_id: str) -> StepLogs:
         """Where the node's output is (the files may not exist yet)."""
+
+    def advance_starts_pending(self) -> bool:
+        """Whether a start issued in advance (``StartStep.after``) may still launch, or
+        launched and was not issued for real yet."""
+
+    def withdraw_advance_starts(self) -> None:
+        """Make advance starts that have not launched never launch; ``poll`` and
+        ``advance_starts_pending`` tell when that is settled."""
 
     def close(self) -> None:
         """Stop observing; running steps keep running."""

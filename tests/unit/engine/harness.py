@@ -33,6 +33,9 @@ Outcome = Callable[[StartStep], StepOutcome | None]
 class Run:
     workflow: Workflow
     started: list[StartStep] = field(default_factory=list)
+    #: starts issued in advance (``StartStep.after``): an executor's business, not
+    #: answered here (the engine issues each again once ``after`` succeeded)
+    advanced: list[StartStep] = field(default_factory=list)
     stopped: list[StopStep] = field(default_factory=list)
     now: datetime = T0
 
@@ -149,7 +152,9 @@ def drive(
             return run
         pending: list[Event] = list(events(run)) if events else []
         for action in decision.actions:
-            if isinstance(action, StartStep):
+            if isinstance(action, StartStep) and action.after:
+                run.advanced.append(action)
+            elif isinstance(action, StartStep):
                 run.started.append(action)
                 pending.append(StepStarted(action.node_id, run.now))
                 result = (outcome or default_outcome)(action)

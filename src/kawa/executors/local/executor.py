@@ -229,6 +229,9 @@ class LocalExecutor:
         """Whether a withdrawal is still unanswered (see ``withdraw_advance_starts``)."""
         return any(advance.withdrawing for advance in self._advance.values())
 
+    def advance_starts_pending(self) -> bool:
+        return any(not advance.confirming for advance in self._advance.values())
+
     def stop(self, stop: StopStep) -> None:
         node = self.node(stop.workflow_uid, stop.node_id)
         self._send({"op": "stop", "node": node.path, "grace": stop.grace_seconds})

@@ -180,6 +180,8 @@ class Launcher:
             "isolation": self.isolated,
             "mounts": req["mounts"] if self.isolated != "none" else [],
         }
+        if req.get("after"):  # launched in advance, the moment that node exited 0
+            record["after"] = req["after"]
         try:
             os.write(fd, json.dumps(record, separators=(",", ":")).encode())
         finally:
