@@ -1,7 +1,8 @@
 """Kill the controller with SIGKILL at random moments; the run must end as an undisturbed one.
 
 The workflow has a fan-out, a step that fails once and is retried, a suspend resumed by
-a command, a step stopped by its deadline, and an exit handler.  Every execution of a
+a command, a step stopped by its deadline, a chain whose next steps are started in
+advance (``kawa.engine.advance``), and an exit handler.  Every execution of a
 step appends a line to a file named after its node, on a workflow volume, so "no step ran
 twice" is counted.  ``kawa controller`` is started and SIGKILLed at a random moment, again
 and again, until the workflow has ended; then it is compared with the same workflow run
@@ -45,6 +46,8 @@ spec:
           - {name: approve, template: approve, depends: flaky}
           - {name: slow, template: slow, depends: approve}
           - {name: last, template: work, depends: "slow.Failed || slow.Succeeded"}
+          - {name: tail1, template: work, depends: last}
+          - {name: tail2, template: work, depends: tail1}
     - name: work
       container:
         image: alpine
