@@ -204,6 +204,8 @@ class Server:
         if job is not None and job.pidfd < 0:  # our own child (a watched step has a pidfd)
             self.parked.setdefault(after, []).append(req)
             self.parked_after[node] = after
+            with contextlib.suppress(OSError):  # its files, while nothing else is to do
+                self.launcher.prepare(req)
         elif self.recent.get(after):
             self.admit(req)
         else:
@@ -388,8 +390,10 @@ class Server:
         """Report and record a step's end, give its root back, refill its slot.
 
         When no step waits for the slot, what runs next is the controller's decision:
-        the end is sent at once, before the rest of the bookkeeping.  (The event carries
-        the record; the ``exit`` file is for a controller that missed the event.)
+        the end is sent at once, before the rest of the bookkeeping.  The steps that
+        start now (the slot's next, advance starts) start before the ``exit`` file is
+        written: the event carries the record; the file is for a controller that missed
+        the event, and creating it can take a while on a busy disk.
         """
         self.emit(ev="ended", node=node, record=record)
         waiting = self.slots.release(node)
@@ -398,10 +402,10 @@ class Server:
         if job is not None and job.root:  # before the refill, which may reuse it
             with contextlib.suppress(OSError):
                 self.launcher.release(job.root, job.pid, job.tmp_only)
-        records.write_once(os.path.join(node, records.EXIT), record)
         for item in waiting:  # refill the slot at once
             self.start(item)
         self.release_parked(node, record)
+        records.write_once(os.path.join(node, records.EXIT), record)
 
     def watched_exited(self, pidfd: int) -> None:
         job = self.watched.pop(pidfd)

@@ -70,6 +70,17 @@ class Launcher:
         except FileExistsError:
             return None
 
+    def prepare(self, req: dict[str, Any]) -> None:
+        """Make a step's node dir, its ``tmp`` and output files ahead of its start.
+
+        Only what a start would create anyway, and nothing that says it started
+        (``launched`` is still made by :meth:`claim`, exclusively, at the start).
+        """
+        os.makedirs(os.path.join(req["node"], records.TMP), exist_ok=True)
+        for container in req["containers"]:
+            for name in ("stdout", "stderr"):
+                os.close(launch.open_output(container[name]))
+
     def new_root(self) -> str:
         self.counter += 1
         root = f"{self.roots}/{self.counter}"
