@@ -49,6 +49,11 @@ CHAIN = """          - {name: A, template: echo}
 """
 
 
+A_THEN_B = """          - {name: A, template: echo}
+          - {name: B, template: echo, depends: A}
+"""
+
+
 def _without_after(step: StartStep) -> StartStep:
     return dataclasses.replace(step, after="")
 
@@ -162,16 +167,12 @@ def test_a_failing_predecessor_leaves_its_advance_start_unissued_for_real() -> N
         ),
         (
             "the workflow has a deadline",
-            """          - {name: A, template: echo}
-          - {name: B, template: echo, depends: A}
-""",
+            A_THEN_B,
             "  activeDeadlineSeconds: 60\n",
         ),
         (
             "templateDefaults may add retries or deadlines",
-            """          - {name: A, template: echo}
-          - {name: B, template: echo, depends: A}
-""",
+            A_THEN_B,
             "  templateDefaults: {timeout: 60s}\n",
         ),
     ],
@@ -184,9 +185,7 @@ def test_no_advance_start_where_a_success_might_not_start_it_so(
 
 
 def test_a_dag_with_parallelism_issues_no_advance_start() -> None:
-    tasks = """          - {name: A, template: echo}
-          - {name: B, template: echo, depends: A}
-"""
+    tasks = A_THEN_B
     text = workflow(tasks).replace("      dag:\n", "      parallelism: 1\n      dag:\n")
     assert drive(text).advanced == []
 
