@@ -88,7 +88,7 @@ def predecessor(node: NodeStatus) -> bool:
 def alone(run: Run, node: NodeStatus) -> bool:
     """Whether ``node`` is the only node of the run still to finish (frames aside)."""
     for other in run.nodes.values():
-        if other.fulfilled or other is node or other.id == node.id:
+        if other.fulfilled or other.id == node.id:
             continue
         if other.type not in _FRAMES:
             return False

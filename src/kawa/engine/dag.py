@@ -169,6 +169,8 @@ def _advance(
     that will start them for real; the copy is then dropped, and X marked so that they
     are issued once.
     """
+    if not advance.workflow_allows(run):
+        return
     candidates: dict[str, list[str]] = {}
     for name in graph.order:
         deps = graph.dependencies[name]
@@ -182,7 +184,7 @@ def _advance(
         before = run.by_name(naming.task(dag_node.name, after))
         if before is None or not advance.predecessor(before):
             continue
-        if hooks.hooks_of(graph.tasks[after]) or not advance.workflow_allows(run):
+        if hooks.hooks_of(graph.tasks[after]):
             continue
         if not _plain_template(run, resolved, before) or not advance.alone(run, before):
             continue

@@ -56,14 +56,7 @@ class Launcher:
 
     def claim(self, node: str) -> int | None:
         """Create ``launched`` (empty, exclusively); its fd, or None if it existed."""
-        try:  # usually made here (the controller makes it for input artifacts)
-            os.mkdir(node)
-        except FileExistsError:
-            pass
-        except FileNotFoundError:
-            os.makedirs(node, exist_ok=True)
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(os.path.join(node, records.TMP))
+        _make_node_dirs(node)
         path = os.path.join(node, records.LAUNCHED)
         try:
             return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
@@ -76,7 +69,7 @@ class Launcher:
         Only what a start would create anyway, and nothing that says it started
         (``launched`` is still made by :meth:`claim`, exclusively, at the start).
         """
-        os.makedirs(os.path.join(req["node"], records.TMP), exist_ok=True)
+        _make_node_dirs(req["node"])
         for container in req["containers"]:
             for name in ("stdout", "stderr"):
                 os.close(launch.open_output(container[name]))
@@ -197,6 +190,19 @@ class Launcher:
             os.write(fd, json.dumps(record, separators=(",", ":")).encode())
         finally:
             os.close(fd)
+
+
+def _make_node_dirs(node: str) -> None:
+    """The node dir and its ``tmp``, usually made here (the controller makes the node dir
+    for input artifacts); one ``mkdir`` each when the node's parent exists."""
+    try:
+        os.mkdir(node)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(node, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(os.path.join(node, records.TMP))
 
 
 def _top_of(root: str) -> tuple[int, int]:
