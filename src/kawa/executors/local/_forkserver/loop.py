@@ -107,6 +107,7 @@ class Server:
     controller_gone: bool = False
     waiting_to_write: bool = False
     next_progress: float = 0.0
+    more_to_reap: bool = False
 
     def __post_init__(self) -> None:
         self.slots: slots.Slots[dict[str, Any]] = slots.Slots()
@@ -359,6 +360,13 @@ class Server:
                 self.poller.unregister(fd)
 
     def reap(self) -> None:
+        """Reap the children that exited, but end after one of ours.
+
+        Ending a step starts the next ones; a step as short as that bookkeeping would
+        keep this loop going, and the requests waiting on stdin (the next link of a
+        chain) would wait with them.  ``more_to_reap`` brings the main loop back at once.
+        """
+        self.more_to_reap = False
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -369,6 +377,8 @@ class Server:
             job = self.jobs.pop(pid, None)
             if job is not None:
                 self.finish(job, status)
+                self.more_to_reap = True
+                return
 
     def finish(self, job: Running, status: int) -> None:
         """Report the step's end, record it in ``exit``, give its root back."""
@@ -405,6 +415,7 @@ class Server:
         for item in waiting:  # refill the slot at once
             self.start(item)
         self.release_parked(node, record)
+        self.flush()
         records.write_once(os.path.join(node, records.EXIT), record)
 
     def watched_exited(self, pidfd: int) -> None:
@@ -506,6 +517,8 @@ class Server:
                 self.handle(line)
 
     def timeout(self, now: float) -> int:
+        if self.more_to_reap:
+            return 0
         deadlines = [k.at for k in self.kills]
         if self.lost_waits:
             deadlines.append(now + LOST_CHECK_EVERY)
