@@ -13,19 +13,19 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kawa.artifacts import archive
 from kawa.artifacts.repository import Repository
+from kawa.spec.frozen import frozen
 
 
 class ArtifactMissing(Exception):
     """The artifact to save or load does not exist."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Saved:
     key: str
     digest: str

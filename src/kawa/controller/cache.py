@@ -10,11 +10,11 @@ stamps ``lastHitTimestamp``.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from kawa.spec.errors import KawaError, NotFoundError
+from kawa.spec.frozen import frozen
 from kawa.spec.status import format_time
 from kawa.store.sqlite import SqliteStore
 
@@ -23,7 +23,7 @@ CACHE = "Cache"
 KIND = "configmap"
 
 
-@dataclass(frozen=True)
+@frozen
 class Entry:
     cache: str
     key: str

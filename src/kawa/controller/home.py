@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
+from kawa.spec.frozen import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class Home:
     path: Path
 

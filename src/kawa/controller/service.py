@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from kawa.controller.home import Home
 from kawa.spec import submission
 from kawa.spec.errors import ConflictError, KawaError, NotFoundError, SpecError, SpecIssue
 from kawa.spec.events import Event
+from kawa.spec.frozen import frozen
 from kawa.spec.workflow import Workflow
 from kawa.store.records import ListQuery
 from kawa.store.sqlite import SqliteStore
@@ -33,7 +33,7 @@ TEMPLATE_KINDS = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class Submitted:
     workflow: Workflow
     warnings: list[SpecIssue]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from kawa.engine import artifacts, retries
@@ -26,7 +26,7 @@ from kawa.engine.templates import (
     resolve,
 )
 from kawa.spec.errors import ExpressionError
-from kawa.spec.frozen import evolve
+from kawa.spec.frozen import evolve, frozen
 from kawa.spec.status import Inputs, NodePhase, NodeStatus, NodeType
 
 _NODE_TYPES = {
@@ -43,7 +43,7 @@ _NODE_TYPES = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class Call:
     """One invocation of a template: who calls it, under which node name, with what."""
 

@@ -13,7 +13,6 @@ any Failed/Error target fails the DAG.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -25,7 +24,7 @@ from kawa.engine.templates import Resolved
 from kawa.spec.actions import StartStep
 from kawa.spec.errors import ExpressionError, KawaError
 from kawa.spec.expressions import depends as depends_logic
-from kawa.spec.frozen import evolve
+from kawa.spec.frozen import evolve, frozen
 from kawa.spec.status import NodePhase, NodeStatus, NodeType
 
 FAIL_FAST_MESSAGE = "template has failed or errored children and failFast enabled"
@@ -36,7 +35,7 @@ FAIL_FAST_MESSAGE = "template has failed or errored children and failFast enable
 _TASK_VALUES: dict[str, tuple[NodeStatus, dict[str, Any]]] = {}
 
 
-@dataclass(frozen=True)
+@frozen
 class Graph:
     """The static shape of a DAG template: order, dependencies, targets."""
 

@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from kawa.engine.run import Run
 from kawa.engine.scope import Scope, evaluate, render
+from kawa.spec.frozen import frozen
 from kawa.spec.status import NodePhase, NodeStatus
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
-@dataclass(frozen=True)
+@frozen
 class Strategy:
     raw: Mapping[str, Any]
 
@@ -34,7 +34,7 @@ class Strategy:
         return str(self.raw.get("retryPolicy") or default)
 
 
-@dataclass(frozen=True)
+@frozen
 class Verdict:
     """Retry (no earlier than ``at``) or give up with ``message``."""
 

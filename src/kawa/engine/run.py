@@ -9,12 +9,12 @@ engine stays a pure function of (workflow, now).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from kawa.engine import naming
 from kawa.spec.actions import Action, StartStep
+from kawa.spec.frozen import frozen
 from kawa.spec.status import NodePhase, NodeStatus, NodeType, WorkflowStatus
 from kawa.spec.workflow import Workflow
 
@@ -22,7 +22,7 @@ from kawa.spec.workflow import Workflow
 LAUNCH_AHEAD = 16
 
 
-@dataclass(frozen=True)
+@frozen
 class Decision:
     """What reconcile decided: the new status, what to do now, and when to look again."""
 

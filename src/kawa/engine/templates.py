@@ -11,13 +11,13 @@ template itself; ``spec.templateDefaults`` fill unset fields.  Inputs follow Arg
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from kawa.engine.run import Run
 from kawa.engine.scope import Scope, render, substitute
 from kawa.spec.errors import KawaError
 from kawa.spec.expressions import govalues
+from kawa.spec.frozen import frozen
 from kawa.spec.status import Parameter
 
 TEMPLATE_KINDS = (
@@ -38,14 +38,14 @@ class TemplateError(KawaError):
     """A template cannot be found or its inputs cannot be bound; the node becomes Error."""
 
 
-@dataclass(frozen=True)
+@frozen
 class TemplateScope:
     """Where bare ``template:`` names resolve: the workflow, or a referenced template."""
 
     key: str = ""  # "" for the workflow itself, else "namespaced/<name>" / "cluster/<name>"
 
 
-@dataclass(frozen=True)
+@frozen
 class Resolved:
     template: Mapping[str, Any]
     scope: TemplateScope

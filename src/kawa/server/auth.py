@@ -12,16 +12,16 @@ import hashlib
 import hmac
 import json
 import secrets
-from dataclasses import dataclass
 
 from kawa.controller import clock
+from kawa.spec.frozen import frozen
 
 KIND = "token"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 _NAMESPACED = ("workflows", "workflow-templates", "cron-workflows", "workflow-events")
 
 
-@dataclass(frozen=True)
+@frozen
 class Token:
     name: str
     digest: str

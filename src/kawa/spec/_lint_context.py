@@ -11,10 +11,10 @@ of the wrong type is treated as absent, never trusted.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from kawa.spec.errors import Severity, SpecIssue
+from kawa.spec.frozen import frozen
 from kawa.spec.loading import Document, Path
 
 TEMPLATE_TYPES = (
@@ -65,7 +65,7 @@ def template_type(template: Mapping[str, Any]) -> str | None:
     return kinds[0] if len(kinds) == 1 else None
 
 
-@dataclass(frozen=True)
+@frozen
 class Site:
     """A template as written: its name, body, and where it is (document and path)."""
 
@@ -75,7 +75,7 @@ class Site:
     document: Document
 
 
-@dataclass(frozen=True)
+@frozen
 class Target:
     """What a step, task, hook or entrypoint runs.
 

@@ -8,11 +8,13 @@ Every field is a plain value so an action serialises to JSON for the store.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from kawa.spec.frozen import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class Container:
     """One process to run: a fully substituted Argo container (or script) body."""
 
@@ -33,7 +35,7 @@ class Container:
     env_refs: tuple[tuple[str, str, str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class VolumeMount:
     """A workflow-level volume (emptyDir/PVC/volumeClaimTemplate) seen at ``mount_path``."""
 
@@ -43,7 +45,7 @@ class VolumeMount:
     read_only: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class OutputParameter:
     """An output parameter read from a file after the step ends (``valueFrom.path``)."""
 
@@ -51,7 +53,7 @@ class OutputParameter:
     path: str
 
 
-@dataclass(frozen=True)
+@frozen
 class InputArtifact:
     """An input artifact to place at ``path`` before the step starts.
 
@@ -70,7 +72,7 @@ class InputArtifact:
     digest: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class OutputArtifact:
     """An output artifact to save from ``path`` under ``key`` once the step has ended."""
 
@@ -81,7 +83,7 @@ class OutputArtifact:
     optional: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class StartStep:
     """Start the process(es) of one Pod-type node.
 
@@ -185,7 +187,7 @@ def _container_json(container: Container) -> dict[str, Any]:
     return data
 
 
-@dataclass(frozen=True)
+@frozen
 class StopStep:
     """Stop a running step: SIGTERM, then SIGKILL after ``grace_seconds``."""
 
@@ -195,7 +197,7 @@ class StopStep:
     grace_seconds: float = 10.0
 
 
-@dataclass(frozen=True)
+@frozen
 class StepOutcome:
     """What an executor observed when a step ended (folded into the node by the engine)."""
 
@@ -219,7 +221,7 @@ class StepOutcome:
     loaded: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@frozen
 class AcquireLocks:
     """Ask the controller for a node's mutexes and semaphores (Argo ``synchronization``).
 
@@ -233,13 +235,13 @@ class AcquireLocks:
     semaphores: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class ReleaseLocks:
     workflow_uid: str
     node_id: str
 
 
-@dataclass(frozen=True)
+@frozen
 class LookupCache:
     """Read one memoization entry (Argo ``memoize``): ``key`` in the ConfigMap ``cache``."""
 
@@ -250,7 +252,7 @@ class LookupCache:
     key: str
 
 
-@dataclass(frozen=True)
+@frozen
 class SaveCache:
     """Store a succeeded memoized node's outputs under ``key`` in the ConfigMap ``cache``."""
 

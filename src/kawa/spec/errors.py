@@ -8,8 +8,9 @@ the problem and what would be valid, so the CLI can print ``file:line:col: field
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from kawa.spec.frozen import frozen
 
 Severity = Literal["error", "warning"]
 
@@ -18,7 +19,7 @@ class KawaError(Exception):
     """Base of every error kawa raises deliberately; the CLI prints it as one line."""
 
 
-@dataclass(frozen=True)
+@frozen
 class SpecIssue:
     """One problem in a document: where it is, which field, and what is expected."""
 

@@ -8,14 +8,15 @@ engine consumes them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 
 from kawa.spec.actions import StepOutcome
+from kawa.spec.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class StepStarted:
     """The process of a Pod node is running (``pid`` on this host)."""
 
@@ -24,7 +25,7 @@ class StepStarted:
     pid: int = 0
 
 
-@dataclass(frozen=True)
+@frozen
 class StepEnded:
     """The process of a Pod node ended; ``outcome`` holds exit code, result, outputs."""
 
@@ -34,7 +35,7 @@ class StepEnded:
     started_at: datetime | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class StepProgress:
     """A step wrote ``N/M`` to its ``$ARGO_PROGRESS_FILE``."""
 
@@ -43,25 +44,25 @@ class StepProgress:
     progress: str
 
 
-@dataclass(frozen=True)
+@frozen
 class NodeSelector:
     """Argo's ``--node-field-selector``: ``displayName=X``, ``inputs.parameters.tag.value=Y``..."""
 
     terms: tuple[tuple[str, str, bool], ...] = ()  # (field, value, negated)
 
 
-@dataclass(frozen=True)
+@frozen
 class ResumeRequested:
     at: datetime
     selector: NodeSelector = field(default_factory=NodeSelector)
 
 
-@dataclass(frozen=True)
+@frozen
 class SuspendRequested:
     at: datetime
 
 
-@dataclass(frozen=True)
+@frozen
 class StopRequested:
     """``argo stop`` (exit handlers run) or ``argo terminate`` (they do not)."""
 
@@ -71,7 +72,7 @@ class StopRequested:
     selector: NodeSelector = field(default_factory=NodeSelector)
 
 
-@dataclass(frozen=True)
+@frozen
 class LockGranted:
     """The controller granted the mutexes/semaphores a node waited for."""
 
@@ -79,7 +80,7 @@ class LockGranted:
     at: datetime
 
 
-@dataclass(frozen=True)
+@frozen
 class CacheLooked:
     """The answer to a LookupCache: the stored entry (Argo's JSON), none, or an error."""
 

@@ -18,13 +18,14 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from kawa.spec import _yaml_reader
 from kawa.spec._paths import Path, field_path, kind_of, line_column
 from kawa.spec._yaml_reader import DEPTH_MESSAGE, MAX_DEPTH, MAX_VALUES, Parsed
 from kawa.spec.errors import NotFoundError, Severity, SpecError, SpecIssue
+from kawa.spec.frozen import frozen
 
 __all__ = [
     "API_VERSION",
@@ -44,7 +45,7 @@ API_VERSION = "argoproj.io/v1alpha1"
 KINDS = ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow")
 
 
-@dataclass(frozen=True)
+@frozen
 class Positions:
     """Where each field of a document starts: ``(line, column)``, both 1-based.
 
@@ -64,7 +65,7 @@ class Positions:
         return marks[key]
 
 
-@dataclass(frozen=True)
+@frozen
 class Document:
     """One Argo object as written: ``raw`` is exactly the JSON value YAML/JSON gives."""
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from typing import Any
 
-from kawa.spec.frozen import evolve
+from kawa.spec.frozen import evolve, frozen
 
 
 class NodePhase(enum.StrEnum):
@@ -74,7 +74,7 @@ class NodeType(enum.StrEnum):
     PLUGIN = "Plugin"
 
 
-@dataclass(frozen=True)
+@frozen
 class Parameter:
     """An input or output parameter as it appears in a node's status."""
 
@@ -107,7 +107,7 @@ class Parameter:
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class Outputs:
     parameters: tuple[Parameter, ...] = ()
     artifacts: tuple[Mapping[str, Any], ...] = ()
@@ -144,7 +144,7 @@ class Outputs:
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class Inputs:
     parameters: tuple[Parameter, ...] = ()
     artifacts: tuple[Mapping[str, Any], ...] = ()
@@ -191,7 +191,7 @@ def parse_time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-@dataclass(frozen=True)
+@frozen
 class NodeStatus:
     """One node of ``status.nodes``; Argo's field names in ``to_json``."""
 
@@ -325,7 +325,7 @@ class NodeStatus:
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class WorkflowStatus:
     phase: WorkflowPhase = WorkflowPhase.UNKNOWN
     started_at: datetime | None = None

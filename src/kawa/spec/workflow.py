@@ -11,17 +11,17 @@ outcomes it may reuse in ``reuse``, fixed when it is created.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 
-from kawa.spec.frozen import evolve
+from kawa.spec.frozen import evolve, frozen
 from kawa.spec.status import WorkflowStatus, format_time
 
 API_VERSION = "argoproj.io/v1alpha1"
 
 
-@dataclass(frozen=True)
+@frozen
 class Workflow:
     name: str
     namespace: str

@@ -9,10 +9,12 @@ committed before the step is started).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from kawa.spec.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class WorkflowRecord:
     uid: str
     namespace: str
@@ -31,7 +33,7 @@ class WorkflowRecord:
     parameters: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@frozen
 class HistoryRecord:
     """One entry of a workflow's history: ``submitted``, ``event`` or ``reconciled``."""
 
@@ -41,7 +43,7 @@ class HistoryRecord:
     seq: int = 0
 
 
-@dataclass(frozen=True)
+@frozen
 class Change:
     """Everything one controller pass commits for one workflow, in one transaction."""
 
@@ -57,7 +59,7 @@ class Change:
     commands_upto: int | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class ListQuery:
     namespace: str | None = None
     phases: tuple[str, ...] = ()

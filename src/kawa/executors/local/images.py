@@ -32,13 +32,13 @@ from __future__ import annotations
 import os
 import shlex
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from kawa.spec.actions import Container
+from kawa.spec.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class ImageDefaults:
     entrypoint: tuple[str, ...] = ()
     cmd: tuple[str, ...] = ()

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,13 +29,14 @@ from kawa.executors.local._forkserver import records
 from kawa.executors.local.images import CannotRun
 from kawa.executors.local.layout import NodePaths
 from kawa.spec.actions import StartStep
+from kawa.spec.frozen import frozen
 
 Kind = Literal["bind", "overlay", "shadow", "visible", "dir"]
 PRIVATE: tuple[Kind, ...] = ("bind", "overlay", "shadow")
 SYSTEM = ("/proc", "/sys", "/dev")
 
 
-@dataclass(frozen=True)
+@frozen
 class Mount:
     path: str
     kind: Kind

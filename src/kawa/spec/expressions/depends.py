@@ -33,9 +33,10 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from kawa.spec.errors import ExpressionError
+from kawa.spec.frozen import frozen
 
 RESULTS = (
     "Succeeded",
@@ -50,7 +51,7 @@ RESULTS = (
 _OPERAND = re.compile(r"([a-zA-Z0-9][-a-zA-Z0-9]*?\.[A-Z][a-zA-Z]+)|([a-zA-Z0-9][-a-zA-Z0-9]*)")
 
 
-@dataclass(frozen=True)
+@frozen
 class ContinueOn:
     """A DAG task's ``continueOn``: which failures still count as "done" for a bare name."""
 
@@ -58,7 +59,7 @@ class ContinueOn:
     error: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class TaskOutcome:
     """What a dependent task needs to know about one task's node."""
 
@@ -106,18 +107,18 @@ class Verdict(enum.Enum):
 # -- syntax tree ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class _Operand:
     task: str
     result: str | None  # None: a bare name
 
 
-@dataclass(frozen=True)
+@frozen
 class _Not:
     operand: _Node
 
 
-@dataclass(frozen=True)
+@frozen
 class _Op:
     op: str  # "&&" or "||"
     left: _Node
@@ -220,7 +221,7 @@ def _operands(node: _Node) -> list[_Operand]:
 ContinueOnLookup = Mapping[str, ContinueOn] | Callable[[str], ContinueOn | None] | None
 
 
-@dataclass(frozen=True)
+@frozen
 class DependsExpr:
     """A parsed ``depends`` expression."""
 

@@ -19,15 +19,15 @@ error.  The Go-only functions that read the clock (``now``, ``date``, ``duration
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from kawa.spec.errors import ExpressionError
 from kawa.spec.expressions import evaluator, govalues, parser
 from kawa.spec.expressions import nodes as n
+from kawa.spec.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Program:
     """A parsed expression, ready to evaluate any number of times."""
 

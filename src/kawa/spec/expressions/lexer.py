@@ -12,11 +12,11 @@ are character offsets into the source (expr reports rune offsets, which is the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from kawa.spec.errors import ExpressionError
 from kawa.spec.expressions import govalues
+from kawa.spec.frozen import frozen
 
 Kind = Literal["Identifier", "Number", "String", "Bytes", "Operator", "Bracket", "EOF"]
 
@@ -37,7 +37,7 @@ WORD_OPERATORS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class Token:
     kind: Kind
     value: str

@@ -6,48 +6,49 @@ node records ``pos``, the character offset errors point at.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from kawa.spec.frozen import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class Node:
     pos: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Literal(Node):
     """``nil``, ``true``, ``42``, ``1.5``, ``"text"``, ``b"bytes"``."""
 
     value: Any
 
 
-@dataclass(frozen=True)
+@frozen
 class Identifier(Node):
     name: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Pointer(Node):
     """``#`` (``name == ""``), ``#index`` or ``#acc`` inside a predicate."""
 
     name: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Unary(Node):
     op: str
     operand: Node
 
 
-@dataclass(frozen=True)
+@frozen
 class Binary(Node):
     op: str
     left: Node
     right: Node
 
 
-@dataclass(frozen=True)
+@frozen
 class Member(Node):
     """``obj.name``, ``obj?.name``, ``obj[key]``."""
 
@@ -56,21 +57,21 @@ class Member(Node):
     optional: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class Chain(Node):
     """The extent of an optional chain: a nil met by ``?.`` inside makes it nil."""
 
     node: Node
 
 
-@dataclass(frozen=True)
+@frozen
 class Slice(Node):
     obj: Node
     start: Node | None
     end: Node | None
 
 
-@dataclass(frozen=True)
+@frozen
 class Call(Node):
     """A call of a value: ``f(x)`` (f from the environment) or ``obj.method(x)``."""
 
@@ -78,7 +79,7 @@ class Call(Node):
     args: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class Builtin(Node):
     """A call of one of expr's built-in functions (``len``, ``filter``, ``toJSON`` ...)."""
 
@@ -86,38 +87,38 @@ class Builtin(Node):
     args: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class Predicate(Node):
     """A closure argument: ``{# > 1}`` or a bare predicate expression."""
 
     body: Node
 
 
-@dataclass(frozen=True)
+@frozen
 class Conditional(Node):
     cond: Node
     then: Node
     otherwise: Node
 
 
-@dataclass(frozen=True)
+@frozen
 class Array(Node):
     items: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class MapLiteral(Node):
     pairs: tuple[tuple[Node, Node], ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class Let(Node):
     name: str
     value: Node
     body: Node
 
 
-@dataclass(frozen=True)
+@frozen
 class Sequence(Node):
     """``a; b``: evaluates each, yields the last."""
 

@@ -17,10 +17,10 @@ that strictness can check ``has_unclosed_tag``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal
 
 from kawa.spec.expressions import govalues
+from kawa.spec.frozen import frozen
 
 TagKind = Literal["simple", "expression"]
 
@@ -28,7 +28,7 @@ OPEN = "{{"
 CLOSE = "}}"
 
 
-@dataclass(frozen=True)
+@frozen
 class Tag:
     """One ``{{...}}`` occurrence in a string."""
 
