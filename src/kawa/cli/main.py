@@ -9,6 +9,7 @@ starts fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -53,14 +54,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser(*, only_run: bool = False) -> argparse.ArgumentParser:
-    """The ``kawa`` parser; with ``only_run``, just the commands of ``kawa.cli.commands``
-    (``kawa run`` needs no other: building all of them costs ~10 ms of its start-up)."""
-    parser = argparse.ArgumentParser(prog="kawa", description="Run Argo Workflows YAML locally.")
+    """The ``kawa`` parser; with ``only_run``, just ``kawa run`` (it needs no other:
+    building all of them costs ~10 ms of its start-up)."""
+    parser = _Parser(prog="kawa", description="Run Argo Workflows YAML locally.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command")
     from kawa.cli import commands
 
-    commands.register(sub)
+    commands.register(sub, only_run=only_run)
     if only_run:
         return parser
     from kawa.cli import cache, objects, restarts, serve
@@ -72,6 +73,38 @@ def build_parser(*, only_run: bool = False) -> argparse.ArgumentParser:
     cache.register(sub)
     serve.register(sub)
     return parser
+
+
+class _Help(argparse.HelpFormatter):
+    """argparse's help, sized to the terminal as ``shutil.get_terminal_size`` would.
+
+    argparse makes one of these for every argument it adds, and its own imports
+    ``shutil`` (with zlib, bz2 and lzma): ~1.5 ms of every start-up.
+    """
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=terminal_columns() - 2)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` (subcommands' too) whose help is ``_Help``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Help)
+        super().__init__(*args, **kwargs)
+
+
+def terminal_columns() -> int:
+    """``$COLUMNS``, else the width of the terminal on stdout, else 80."""
+    with contextlib.suppress(KeyError, ValueError):
+        columns = int(os.environ["COLUMNS"])
+        if columns > 0:
+            return columns
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        if columns > 0:
+            return columns
+    return 80
 
 
 def parse_parameters(

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import selectors
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kawa.controller import cache, clock, codec, ownership
 from kawa.controller.home import Home
@@ -49,7 +48,16 @@ from kawa.spec.workflow import Workflow
 from kawa.store.records import Change, HistoryRecord
 from kawa.store.sqlite import SqliteStore
 
-log = logging.getLogger("kawa.controller")
+if TYPE_CHECKING:
+    import logging
+
+
+def log() -> logging.Logger:
+    """This module's logger; ``logging`` is imported when first needed (~3 ms of start-up)."""
+    import logging
+
+    return logging.getLogger("kawa.controller")
+
 
 #: how long to sleep at most when nothing is due: picks up commands whose poke was lost
 IDLE_SECONDS = 2.0
@@ -286,7 +294,7 @@ class Controller:
 
         Its history keeps everything that happened; the other workflows carry on.
         """
-        log.exception("kawa could not drive workflow %s", uid)
+        log().exception("kawa could not drive workflow %s", uid)
         tracked = self.tracked[uid]
         self.events.pop(uid, None)
         message = f"kawa internal error: {type(error).__name__}: {error}"
@@ -383,7 +391,7 @@ class Controller:
                     action.outputs, clock.now(),
                 )  # fmt: skip
             except KawaError as error:
-                log.warning("memoization cache %s: %s", action.cache, error)
+                log().warning("memoization cache %s: %s", action.cache, error)
 
     def _lookup(self, action: LookupCache) -> None:
         now = clock.now()

@@ -11,7 +11,6 @@ Pure functions of the earlier run's status:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -37,7 +36,9 @@ def find_node(workflow: Workflow, text: str) -> NodeStatus:
             f"full name: {names}"
         )
     known = sorted({n.display_name for n in nodes})
-    close = difflib.get_close_matches(text, known, n=3)
+    from difflib import get_close_matches  # only for this hint
+
+    close = get_close_matches(text, known, n=3)
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     raise NotFoundError(f"workflow {workflow.name} has no node {text!r}{hint}")
 

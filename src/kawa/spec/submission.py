@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -117,7 +116,9 @@ def with_parameters(
     updated = [dict(p) for p in declared]
     for name, value in values.items():
         if name not in names:
-            hint = difflib.get_close_matches(name, [str(n) for n in names], n=1)
+            from difflib import get_close_matches  # only for this hint
+
+            hint = get_close_matches(name, [str(n) for n in names], n=1)
             known = ", ".join(str(n) for n in names) or "none"
             suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
             issues.append(

@@ -21,14 +21,13 @@ root, or an unprivileged user namespace.  Where neither works, or with
 from __future__ import annotations
 
 import json
-import logging
 import os
 import select
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kawa.executors.base import Attachment, ExecutorLost, StepEvent, StepLogs
 from kawa.executors.local import images, launching, mounts, outcomes, server_process
@@ -38,7 +37,16 @@ from kawa.spec.actions import StartStep, StepOutcome, StopStep
 from kawa.spec.events import StepEnded, StepProgress, StepStarted
 from kawa.spec.frozen import evolve
 
-log = logging.getLogger("kawa.executors.local")
+if TYPE_CHECKING:
+    import logging
+
+
+def log() -> logging.Logger:
+    """This module's logger; ``logging`` is imported when first needed (~3 ms of start-up)."""
+    import logging
+
+    return logging.getLogger("kawa.executors.local")
+
 
 HELLO_TIMEOUT = 30.0
 
@@ -109,7 +117,7 @@ class LocalExecutor:
         self.server_pid: int = hello["pid"]
         self.isolation: str = hello["isolation"]
         if self.isolation == "none" and mode != "none":
-            log.warning("kawa runs steps without isolation: %s", hello["reason"])
+            log().warning("kawa runs steps without isolation: %s", hello["reason"])
 
     def _await_hello(self) -> dict[str, Any]:
         deadline = time.monotonic() + HELLO_TIMEOUT
@@ -281,7 +289,7 @@ class LocalExecutor:
             self._reported_start.add(key)
             return [StepStarted(step.node_id, _at(event["at"]), pid=event["pid"])]
         if kind == "already":
-            log.warning("node %s was launched before; it is not run again", step.node_name)
+            log().warning("node %s was launched before; it is not run again", step.node_name)
             launched = records.read_json(node.launched)
             if launched and key not in self._reported_start:
                 self._reported_start.add(key)
