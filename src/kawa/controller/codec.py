@@ -40,13 +40,17 @@ _EVENTS: dict[str, type[Any]] = {
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), default=_default)
+    return _ENCODER.encode(value)
 
 
 def _default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+#: one encoder for every record (``json.dumps`` with options builds one per call)
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=_default)
 
 
 def event_to_json(event: Event) -> dict[str, Any]:

@@ -463,7 +463,7 @@ class Server:
             return
         # written once per loop iteration (``flush``): an ending and the start that
         # refilled its slot reach the controller together, in one wake-up
-        self.out += json.dumps(event, separators=(",", ":")).encode() + b"\n"
+        self.out += records.compact(event).encode() + b"\n"
 
     def flush(self) -> None:
         while self.out and not self.controller_gone:

@@ -49,6 +49,10 @@ LOST_MESSAGE = (
 )
 
 
+#: JSON without spaces, by one encoder (``json.dumps`` with options builds one per call)
+compact = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def iso(ts: float) -> str:
     """ISO-8601 UTC with microseconds and a ``Z``, e.g. ``2026-01-02T03:04:05.678901Z``."""
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -56,7 +60,7 @@ def iso(ts: float) -> str:
 
 def write_once(path: str, data: dict[str, Any]) -> bool:
     """Create ``path`` holding ``data`` as JSON unless it exists; False if it did."""
-    payload = json.dumps(data, separators=(",", ":")).encode()
+    payload = compact(data).encode()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
     except FileExistsError:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import os
 import signal
 from dataclasses import dataclass, field
@@ -187,7 +186,7 @@ class Launcher:
         if req.get("after"):  # launched in advance, the moment that node exited 0
             record["after"] = req["after"]
         try:
-            os.write(fd, json.dumps(record, separators=(",", ":")).encode())
+            os.write(fd, records.compact(record).encode())
         finally:
             os.close(fd)
 
