@@ -461,8 +461,8 @@ class Server:
     def emit(self, **event: Any) -> None:
         if self.controller_gone:
             return
-        # written once per loop iteration (``flush``): an ending and the start that
-        # refilled its slot reach the controller together, in one wake-up
+        # written by ``flush``: once per loop turn, and in ``end`` after the starts that
+        # refilled the slot, so an ending and those starts wake the controller once
         self.out += records.compact(event).encode() + b"\n"
 
     def flush(self) -> None:
