@@ -51,10 +51,6 @@ def log() -> logging.Logger:
 HELLO_TIMEOUT = 30.0
 
 
-#: one encoder for every request (``json.dumps`` with options builds one per call)
-_ENCODER = json.JSONEncoder(separators=(",", ":"))
-
-
 class ForkServerError(ExecutorLost):
     """The fork server could not be started or stopped answering."""
 
@@ -139,7 +135,7 @@ class LocalExecutor:
     def _send(self, request: dict[str, Any]) -> None:
         if self._closed:
             raise ForkServerError("this LocalExecutor is closed")
-        data = _ENCODER.encode(request).encode() + b"\n"
+        data = records.compact(request).encode() + b"\n"
         view = memoryview(data)
         try:
             while view:
