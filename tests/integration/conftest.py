@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-KAWA = [sys.executable, "-m", "kawa.cli.main"]
+KAWA = [sys.executable, "-m", "kawa"]  # the `kawa` command's own entry point
 
 
 class Cli:

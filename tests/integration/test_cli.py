@@ -7,6 +7,7 @@ import hashlib
 import json
 import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -381,3 +382,28 @@ def test_a_run_refused_at_validation_leaves_no_fork_server_behind(cli: Cli, tmp_
     assert cli.run("run", write(tmp_path, bad)).returncode == 1
     cli.wait_for(lambda: not _fork_servers(cli.home), timeout=10)
     assert cli.names() == []
+
+
+def test_kawa_starts_its_fork_server_before_importing_the_rest_of_itself() -> None:
+    # `kawa run` spawns the fork server first thing, so that its start-up overlaps the
+    # imports, loading and validation of this process (see kawa.cli.entry)
+    probe = (
+        "import sys; import kawa.cli.entry; from kawa.executors.local import server_process; "
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    loaded = set(
+        subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    ours = {m for m in loaded if m.split(".")[0] == "kawa"}
+    assert ours == {
+        "kawa",
+        "kawa._version",
+        "kawa.cli",
+        "kawa.cli.entry",
+        "kawa.executors",
+        "kawa.executors.local",
+        "kawa.executors.local.server_process",
+    }
+    assert not loaded & {"typing", "pathlib", "dataclasses", "json", "re", "argparse"}

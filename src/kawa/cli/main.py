@@ -14,7 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any
 
 from kawa.spec.errors import KawaError, SpecError
 
@@ -149,31 +149,7 @@ def is_terminal() -> bool:
     return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
-def entry() -> NoReturn:
-    """The ``kawa`` command: :func:`main`, then exit without tearing the interpreter down.
-
-    Freeing every object of a finished run and closing the store (a WAL checkpoint) cost
-    ``kawa run`` 15-30 ms after the workflow had ended; the process exits with what is
-    committed (SQLite's WAL keeps it, as after any killed kawa) and its output flushed.
-    """
-    if sys.argv[1:2] == ["run"] and len(sys.argv) > 2 and not {"-h", "--help"} & set(sys.argv):
-        # the fork server comes up while this process imports kawa and loads the workflow
-        from kawa.controller.home import Home
-        from kawa.executors.local import server_process
-
-        server_process.start_early(Home.default().path)
-    code = main()
-    if "logging" in sys.modules:
-        import logging
-
-        logging.shutdown()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
-        code = code or 1
-    os._exit(code)
-
-
 if __name__ == "__main__":
+    from kawa.cli.entry import entry
+
     entry()

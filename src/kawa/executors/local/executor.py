@@ -86,7 +86,7 @@ class LocalExecutor:
 
     def __init__(self, home: Path, *, isolation: str | None = None) -> None:
         mode = server_process.chosen_mode(isolation)
-        self.home = server_process.home_path(home)
+        self.home = Path(server_process.home_path(home))
         self._home = str(self.home)
         self.shims = images.install_shims(self.home)
         self._shims = str(self.shims)

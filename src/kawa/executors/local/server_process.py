@@ -1,10 +1,10 @@
-"""Starting the fork server's process — standard library only, so that ``kawa run`` can
+"""Starting the fork server's process — ``os`` and ``sys`` only, so that ``kawa run`` can
 start it first thing, before it imports the engine and loads the workflow.
 
-The fork server takes ~30 ms to come up (a fresh Python and its modules); ``kawa run``
-needs ~80 ms to import kawa, load, validate and submit the workflow.  Started at the
-top of ``kawa run`` (:func:`start_early`), the server is up by the time the first step is
-issued, on the other core; :class:`~kawa.executors.local.executor.LocalExecutor` then
+The fork server takes ~40 ms to come up (a fresh Python and its modules); ``kawa run``
+needs ~70 ms to import kawa, load, validate and submit the workflow.  Started by
+:mod:`kawa.cli.entry` before it imports anything else of kawa (:func:`start_early`), the
+server is up by the time the first step is issued, on the other core; :class:`~kawa.executors.local.executor.LocalExecutor` then
 takes it (:func:`take_early`) instead of starting one.  A server nobody takes (the
 workflow did not validate) sees its pipe close when ``kawa`` exits, and ends.
 """
@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
-FORKSERVER = Path(__file__).with_name("forkserver.py")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+FORKSERVER = os.path.join(os.path.dirname(__file__), "forkserver.py")
 MODES = ("auto", "none", "user")
 
 
@@ -28,20 +31,23 @@ class ServerProcess:
         self.events = events
 
 
-def spawn(home: Path, mode: str) -> ServerProcess:
+def spawn(home: Path | str, mode: str) -> ServerProcess:
     """Start a fork server for ``home`` (an absolute, resolved path) in its own session.
 
     The launched process forks the server and exits at once (``--daemon``), so that the
     server is nobody's child and outlives this process; its stderr goes to
     ``$KAWA_HOME/forkserver.log``.
     """
-    argv = [sys.executable, "-I", "-S", str(FORKSERVER), "--home", str(home)]
-    argv += ["--isolation", mode, "--argosay", str(home / "shims" / "argosay")]
+    home = os.fspath(home)
+    argv = [sys.executable, "-I", "-S", FORKSERVER, "--home", home]
+    argv += ["--isolation", mode, "--argosay", os.path.join(home, "shims", "argosay")]
     argv += ["--daemon", "1"]
     requests_r, requests_w = os.pipe2(os.O_CLOEXEC)
     events_r, events_w = os.pipe2(os.O_CLOEXEC)
     log = os.open(
-        home / "forkserver.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644
+        os.path.join(home, "forkserver.log"),
+        os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC,
+        0o644,
     )
     try:
         pid = os.posix_spawn(
@@ -65,11 +71,15 @@ def spawn(home: Path, mode: str) -> ServerProcess:
     return ServerProcess(pid, requests_w, events_r)
 
 
-def home_path(home: Path | str) -> Path:
-    """The home as the executor names it (created if missing, symlinks resolved)."""
-    path = Path(home)
-    path.mkdir(parents=True, exist_ok=True)
-    return path.resolve()
+def default_home() -> str:
+    """``$KAWA_HOME``, else ``~/.kawa`` (as :meth:`kawa.controller.home.Home.default`)."""
+    return os.environ.get("KAWA_HOME") or os.path.join(os.path.expanduser("~"), ".kawa")
+
+
+def home_path(home: Path | str) -> str:
+    """The home as the executor names it (created if missing, absolute, symlinks resolved)."""
+    os.makedirs(home, exist_ok=True)
+    return os.path.realpath(home)
 
 
 def chosen_mode(isolation: str | None = None) -> str:
@@ -83,16 +93,16 @@ def chosen_mode(isolation: str | None = None) -> str:
 _early: dict[tuple[str, str], ServerProcess] = {}
 
 
-def start_early(home: Path) -> None:
+def start_early(home: Path | str) -> None:
     """Start the fork server of ``home`` now, for the executor that will ask for it."""
     try:
         mode = chosen_mode()
         resolved = home_path(home)
-        _early[(str(resolved), mode)] = spawn(resolved, mode)
+        _early[(resolved, mode)] = spawn(resolved, mode)
     except (ValueError, OSError):
         return  # the executor tries again, and reports what fails
 
 
-def take_early(home: Path, mode: str) -> ServerProcess | None:
+def take_early(home: Path | str, mode: str) -> ServerProcess | None:
     """The server :func:`start_early` started for this home and mode, if any."""
-    return _early.pop((str(home), mode), None)
+    return _early.pop((os.fspath(home), mode), None)
