@@ -9,7 +9,6 @@ live kawa processes never drive the same workflow.
 from __future__ import annotations
 
 import os
-import socket
 
 
 def _start_time(pid: int) -> str | None:
@@ -23,7 +22,7 @@ def _start_time(pid: int) -> str | None:
 
 def my_owner_id() -> str:
     pid = os.getpid()
-    return f"{socket.gethostname()}:{pid}:{_start_time(pid) or 0}"
+    return f"{os.uname().nodename}:{pid}:{_start_time(pid) or 0}"
 
 
 def is_gone(owner: str | None) -> bool:
@@ -34,7 +33,7 @@ def is_gone(owner: str | None) -> bool:
         pid = int(pid_text)
     except ValueError:
         return True
-    if host != socket.gethostname():
+    if host != os.uname().nodename:
         return False  # another host: only its own controller may declare it gone
     current = _start_time(pid)
     return current is None or current != started

@@ -18,7 +18,6 @@ import contextlib
 import json
 import os
 import platform
-import socket
 import sqlite3
 import sys
 from typing import Any
@@ -68,7 +67,7 @@ def provenance(service: Kawa, workflow: Workflow) -> dict[str, Any]:
 def host() -> dict[str, str]:
     uname = os.uname()
     return {
-        "hostname": socket.gethostname(),
+        "hostname": os.uname().nodename,
         "os": f"{uname.sysname} {uname.release}",
         "machine": uname.machine,
         "platform": platform.platform(),

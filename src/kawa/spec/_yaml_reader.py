@@ -14,13 +14,11 @@ go-yaml's strict mode does: a key set twice, by a merge or not, is a duplicate.
 
 from __future__ import annotations
 
-from typing import Any
-
-import yaml
-from yaml import events as ev
+from typing import TYPE_CHECKING, Any
 
 from kawa.spec import _scalars
 from kawa.spec._paths import Path, field_path, kind_of, line_column
+from kawa.spec._yaml_import import import_yaml
 from kawa.spec.errors import SpecIssue
 
 #: deepest nesting of mappings/sequences accepted (real workflows stay well under 40)
@@ -28,6 +26,13 @@ MAX_DEPTH = 200
 #: most values one document may hold once YAML aliases are expanded ("billion laughs")
 MAX_VALUES = 500_000
 DEPTH_MESSAGE = f"the document is nested more than {MAX_DEPTH} levels deep"
+
+if TYPE_CHECKING:
+    import yaml
+    from yaml import events as ev
+else:
+    yaml = import_yaml()  # its unused patterns compiled only if used (see _yaml_import)
+    ev = yaml.events
 
 
 class _PurePythonParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):

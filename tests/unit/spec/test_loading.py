@@ -261,3 +261,37 @@ def test_the_pure_python_parser_reads_documents_the_same_way(
     monkeypatch.setattr(_yaml_reader, "_Parser", _yaml_reader._PurePythonParser)
     assert loading.load_text(HELLO) == expected
     assert "invalid YAML" in str(error_of("a: [1\nb: 2\n"))
+
+
+def test_yaml_is_imported_with_its_patterns_compiled_only_when_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # kawa never uses PyYAML's own patterns in `kawa run`; each compiles on first use
+    import re
+    import sys
+
+    from kawa.spec import _yaml_import
+
+    for name in [m for m in sys.modules if m == "yaml" or m.startswith("yaml.")]:
+        monkeypatch.delitem(sys.modules, name)  # put back when the test ends
+    yaml = _yaml_import.import_yaml()
+    assert re.compile is _yaml_import._compile  # restored after the import
+    non_printable = yaml.reader.Reader.NON_PRINTABLE
+    assert isinstance(non_printable, _yaml_import._Deferred)
+    assert non_printable.search("ok\x01") is not None
+    assert non_printable.search("fine") is None
+    loaded = yaml.safe_load("when: 2024-01-02T03:04:05Z\nn: 12\nflag: yes\n")
+    assert (loaded["when"].year, loaded["when"].hour, loaded["n"], loaded["flag"]) == (
+        2024,
+        3,
+        12,
+        True,
+    )
+
+
+def test_deferred_patterns_behave_as_compiled_ones() -> None:
+    from kawa.spec._yaml_import import _Deferred
+
+    deferred = _Deferred(r"^(?:yes|no)$", 0)
+    assert deferred.match("yes") is not None and deferred.match("maybe") is None
+    assert deferred.pattern == r"^(?:yes|no)$"

@@ -4,9 +4,10 @@ start it first thing, before it imports the engine and loads the workflow.
 The fork server takes ~40 ms to come up (a fresh Python and its modules); ``kawa run``
 needs ~70 ms to import kawa, load, validate and submit the workflow.  Started by
 :mod:`kawa.cli.entry` before it imports anything else of kawa (:func:`start_early`), the
-server is up by the time the first step is issued, on the other core; :class:`~kawa.executors.local.executor.LocalExecutor` then
-takes it (:func:`take_early`) instead of starting one.  A server nobody takes (the
-workflow did not validate) sees its pipe close when ``kawa`` exits, and ends.
+server is up by the time the first step is issued, on the other core;
+:class:`~kawa.executors.local.executor.LocalExecutor` then takes it (:func:`take_early`)
+instead of starting one.  A server nobody takes (the workflow did not validate) sees its
+pipe close when ``kawa`` exits, and ends.
 """
 
 from __future__ import annotations
