@@ -16,7 +16,8 @@ class Watcher:
     def __init__(self, *, enabled: bool = True, lines: bool = False) -> None:
         self.enabled = enabled
         self.live: Any = None
-        self.seen: dict[str, NodeStatus] = {}
+        #: the nodes last shown, by workflow uid and node id
+        self.seen: dict[str, dict[str, NodeStatus]] = {}
         self.last_draw = 0.0
         self.lines = lines or (enabled and not sys.stdout.isatty())
         if enabled and not self.lines:
@@ -42,12 +43,12 @@ class Watcher:
 
     def _print_changes(self, workflow: Workflow) -> None:
         lines = []
-        for node in workflow.status.nodes.values():
-            key = f"{workflow.uid}/{node.id}"
-            before = self.seen.get(key)
+        seen = self.seen.setdefault(workflow.uid, {})
+        for node_id, node in workflow.status.nodes.items():
+            before = seen.get(node_id)
             if before is node:  # nodes are immutable: the same object has not changed
                 continue
-            self.seen[key] = node
+            seen[node_id] = node
             if before is not None and (before.phase, before.message) == (node.phase, node.message):
                 continue
             message = f"  {node.message}" if node.message else ""

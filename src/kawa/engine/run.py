@@ -70,7 +70,8 @@ class Run:
         return naming.node_id(self.workflow.name, node_name)
 
     def by_name(self, node_name: str) -> NodeStatus | None:
-        return self.nodes.get(self.id_of(node_name))
+        # called for every task of a DAG on every pass: naming.node_id directly, not id_of
+        return self.nodes.get(naming.node_id(self.workflow.name, node_name))
 
     def get(self, node_id: str) -> NodeStatus:
         return self.nodes[node_id]

@@ -35,13 +35,21 @@ def parse_time(text: str | None) -> datetime | None:
 
 
 def read_result(path: str) -> str | None:
+    """The step's ``result``: None if it has no stdout file (it never started).
+
+    Read with ``os`` calls rather than ``open()``, whose file objects cost more than the
+    read itself for the empty or short output most steps leave (one call per step).
+    """
     try:
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            f.seek(max(0, size - MAX_RESULT - 1))
-            data = f.read()
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except FileNotFoundError:
         return None
+    try:
+        size = os.fstat(fd).st_size
+        start = max(0, size - MAX_RESULT - 1)
+        data = os.pread(fd, size - start, start) if size else b""
+    finally:
+        os.close(fd)
     if data.endswith(b"\n"):
         data = data[:-1]
     return data[-MAX_RESULT:].decode(errors="replace")
