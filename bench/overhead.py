@@ -5,8 +5,9 @@ Workload (the one the peer engines were measured on): 200 independent no-op step
 fresh $KAWA_HOME each time) against ``bench/_pool.py`` (a 2-slot asyncio pool running the
 same 250 ``true`` processes, also started cold).  Prints the median of N runs of each,
 the ratio, kawa's overhead per step, and the wall time of `kawa run` hello-world.
+Before measuring, it waits (up to ~7 minutes) for the disk to settle: see :func:`settle`.
 
-    .venv/bin/python bench/overhead.py [--runs 3]
+    .venv/bin/python bench/overhead.py [--runs 3] [--settle SECONDS]
 """
 
 from __future__ import annotations
@@ -77,7 +78,33 @@ def timed(command: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
-def inode_cost_ms(directory: Path, count: int = 200) -> float:
+#: creating a file here when nothing was deleted nearby lately (measured: 0.010-0.015 ms)
+QUIET_MS = 0.02
+#: ext4 without a journal skips inodes freed in the last 60 s, or 360 s while the block of
+#: the inode table that holds them is not yet written back (``recently_deleted`` in
+#: fs/ext4/ialloc.c): the longest a disk can take to settle
+SETTLE_LIMIT_S = 400
+SETTLE_STEP_S = 20
+
+
+def settle(directory: Path, limit_s: float) -> tuple[float, float]:
+    """Wait (at most ``limit_s``) until a new file costs what it costs on a quiet disk.
+
+    Deleting files — the previous invocation's scratch dir, a test run's — makes new
+    files slow for minutes afterwards, for kawa (a few per step) and not for the pool
+    (none).  Returns (the last cost measured in ms, seconds waited).
+    """
+    started = time.monotonic()
+    probe = 0
+    cost = inode_cost_ms(directory, f"inode-probe-{probe}")
+    while cost > QUIET_MS and time.monotonic() - started + SETTLE_STEP_S <= limit_s:
+        time.sleep(SETTLE_STEP_S)
+        probe += 1
+        cost = inode_cost_ms(directory, f"inode-probe-{probe}")
+    return cost, time.monotonic() - started
+
+
+def inode_cost_ms(directory: Path, name: str = "inode-probe", count: int = 200) -> float:
     """Median time to create an empty file in ``directory``, in ms.
 
     kawa creates a handful of files per step; the pool creates none.  On an ext4 file
@@ -88,7 +115,7 @@ def inode_cost_ms(directory: Path, count: int = 200) -> float:
     after the previous run's scratch dir was removed, ratio 1.96).  The files are left
     for the scratch dir's removal.
     """
-    probe = directory / "inode-probe"
+    probe = directory / name
     probe.mkdir()
     times = []
     for i in range(count):
@@ -101,11 +128,18 @@ def inode_cost_ms(directory: Path, count: int = 200) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=SETTLE_LIMIT_S,
+        metavar="SECONDS",
+        help="wait at most this long for a quiet disk before measuring (0: do not wait)",
+    )
     args = parser.parse_args()
     kawa = str(Path(sys.executable).with_name("kawa"))
     scratch = scratch_dir()
     with tempfile.TemporaryDirectory(dir=scratch) as tmp:
-        inode_ms = inode_cost_ms(Path(tmp))
+        inode_ms, waited = settle(Path(tmp), args.settle)
         spec = Path(tmp) / "overhead.yaml"
         spec.write_text(workflow())
         pool_times, kawa_times = [], []
@@ -141,8 +175,10 @@ def main() -> None:
     print(f"kawa run hello    : {hello_median:.3f} s  (median of {len(hello_times)}; goal <= 0.5)")
     per_step = (kawa_wall - pool) / steps * 1000
     print(f"kawa overhead     : {per_step:.2f} ms per step (wall, {SLOTS} slots)")
+    quiet = "quiet" if inode_ms <= QUIET_MS else f"NOT quiet (> {QUIET_MS} ms)"
     print(
-        f"new file here     : {inode_ms:.3f} ms (median of 200 before the runs: see inode_cost_ms)"
+        f"new file here     : {inode_ms:.3f} ms (median of 200 before the runs, {quiet}, "
+        f"after waiting {waited:.0f} s: see settle)"
     )
 
 

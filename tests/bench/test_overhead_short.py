@@ -12,7 +12,10 @@ BENCH = Path(__file__).resolve().parents[2] / "bench" / "overhead.py"
 
 def test_bench_overhead_prints_every_figure() -> None:
     done = subprocess.run(
-        [sys.executable, str(BENCH), "--runs", "1"], capture_output=True, text=True, timeout=300
+        [sys.executable, str(BENCH), "--runs", "1", "--settle", "0"],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     figures = dict(line.split(" : ", 1) for line in done.stdout.splitlines() if " : " in line)
