@@ -78,8 +78,9 @@ def timed(command: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
-#: creating a file here when nothing was deleted nearby lately (measured: 0.010-0.015 ms)
-QUIET_MS = 0.02
+#: creating a file here when nothing was deleted nearby lately (measured: 0.009-0.012 ms;
+#: 0.018 ms right after an invocation removed its scratch dir, whose runs then gave 1.70)
+QUIET_MS = 0.013
 #: ext4 without a journal skips inodes freed in the last 60 s, or 360 s while the block of
 #: the inode table that holds them is not yet written back (``recently_deleted`` in
 #: fs/ext4/ialloc.c): the longest a disk can take to settle
@@ -104,16 +105,16 @@ def settle(directory: Path, limit_s: float) -> tuple[float, float]:
     return cost, time.monotonic() - started
 
 
-def inode_cost_ms(directory: Path, name: str = "inode-probe", count: int = 200) -> float:
+def inode_cost_ms(directory: Path, name: str = "inode-probe", count: int = 400) -> float:
     """Median time to create an empty file in ``directory``, in ms.
 
     kawa creates a handful of files per step; the pool creates none.  On an ext4 file
     system without a journal (this benchmark's VM) a new inode costs up to ~0.8 ms
-    instead of ~0.01 ms for 5-35 s after many files were deleted nearby (the kernel
+    instead of ~0.01 ms for minutes after many files were deleted nearby (the kernel
     skips recently freed inodes one by one), which slows kawa and not the pool; this
-    figure tells such a run apart (measured: 0.012 ms quiet, ratio 1.60; 0.041 ms right
-    after the previous run's scratch dir was removed, ratio 1.96).  The files are left
-    for the scratch dir's removal.
+    figure tells such a run apart (measured with the code of 2026-11-22: 0.009 ms,
+    ratio 1.30; 0.018 ms right after the previous invocation removed its scratch dir,
+    ratio 1.70).  The files are left for the scratch dir's removal.
     """
     probe = directory / name
     probe.mkdir()
@@ -177,7 +178,7 @@ def main() -> None:
     print(f"kawa overhead     : {per_step:.2f} ms per step (wall, {SLOTS} slots)")
     quiet = "quiet" if inode_ms <= QUIET_MS else f"NOT quiet (> {QUIET_MS} ms)"
     print(
-        f"new file here     : {inode_ms:.3f} ms (median of 200 before the runs, {quiet}, "
+        f"new file here     : {inode_ms:.3f} ms (median of 400 before the runs, {quiet}, "
         f"after waiting {waited:.0f} s: see settle)"
     )
 
