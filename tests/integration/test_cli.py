@@ -407,3 +407,16 @@ def test_kawa_starts_its_fork_server_before_importing_the_rest_of_itself() -> No
         "kawa.executors.local.server_process",
     }
     assert not loaded & {"typing", "pathlib", "dataclasses", "json", "re", "argparse"}
+
+
+@pytest.mark.parametrize("kawa_home", ["", "relative/home", "/abs/home"])
+def test_the_early_fork_server_is_started_for_the_home_kawa_uses(
+    kawa_home: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kawa.controller.home import Home
+    from kawa.executors.local import server_process
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("KAWA_HOME", kawa_home)
+    assert Path(server_process.default_home()).absolute() == Home.default().path

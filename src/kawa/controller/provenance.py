@@ -67,7 +67,7 @@ def provenance(service: Kawa, workflow: Workflow) -> dict[str, Any]:
 def host() -> dict[str, str]:
     uname = os.uname()
     return {
-        "hostname": os.uname().nodename,
+        "hostname": uname.nodename,
         "os": f"{uname.sysname} {uname.release}",
         "machine": uname.machine,
         "platform": platform.platform(),
