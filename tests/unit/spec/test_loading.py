@@ -269,12 +269,20 @@ def test_yaml_is_imported_with_its_patterns_compiled_only_when_used(
     # kawa never uses PyYAML's own patterns in `kawa run`; each compiles on first use
     import re
     import sys
+    import threading
+    from types import ModuleType
 
     from kawa.spec import _yaml_import
 
-    for name in [m for m in sys.modules if m == "yaml" or m.startswith("yaml.")]:
-        monkeypatch.delitem(sys.modules, name)  # put back when the test ends
-    yaml = _yaml_import.import_yaml()
+    def fresh_yaml(threads: int) -> ModuleType:
+        for name in [m for m in sys.modules if m == "yaml" or m.startswith("yaml.")]:
+            monkeypatch.delitem(sys.modules, name)  # put back when the test ends
+        monkeypatch.setattr(threading, "active_count", lambda: threads)
+        return _yaml_import.import_yaml()
+
+    # another thread could be compiling a pattern meanwhile: then nothing is deferred
+    assert isinstance(fresh_yaml(threads=2).reader.Reader.NON_PRINTABLE, re.Pattern)
+    yaml = fresh_yaml(threads=1)
     assert re.compile is _yaml_import._compile  # restored after the import
     non_printable = yaml.reader.Reader.NON_PRINTABLE
     assert isinstance(non_printable, _yaml_import._Deferred)
